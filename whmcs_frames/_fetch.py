@@ -1,0 +1,246 @@
+"""Paginated reads of GetOrders: complete or loud, concurrent, with a progress bar.
+
+A pass reads page 0 (which gives ``totalresults``), then every other page in a bounded
+thread pool. Adjacent pages overlap by one order, so a shift between two page reads
+shows as a boundary mismatch. A pass is *clean* when every page reports the same total,
+every page is as long as that total implies, every boundary matches and the unique ids
+number exactly the total. An unclean pass is thrown away and the read starts again,
+up to ``max_passes``; then :class:`InconsistentReadError` says what was seen.
+
+Nothing here depends on the order WHMCS sorts by, only on it being the same from one
+request to the next.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._exceptions import InconsistentReadError, PaginationShiftWarning, ValidationError
+from .frames import unwrap_list
+
+__all__ = ["DEFAULT_PAGE_SIZE", "fetch_orders", "iter_order_pages", "order_filters"]
+
+Call = Callable[..., dict[str, Any]]
+
+#: Measured with bench/fetch.py (see the README); peers page at 250 too.
+DEFAULT_PAGE_SIZE = 250
+MAX_PASSES = 5
+_OVERLAP = 1
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValidationError(name, "a positive integer", got=value)
+    return int(value)
+
+
+def order_filters(**filters: Any) -> dict[str, Any]:
+    """Validate GetOrders filters; ``None`` values are dropped.
+
+    WHMCS ignores a parameter it does not know, so a misspelt filter would silently
+    return every order: names are checked here, before any request.
+
+    Examples
+    --------
+    >>> order_filters(status="Pending", userid=None)
+    {'status': 'Pending'}
+    """
+    allowed = {"status", "userid", "id", "requestor_id"}
+    checked: dict[str, Any] = {}
+    for name, value in filters.items():
+        if name not in allowed:
+            raise ValidationError(name, "one of the GetOrders filters " + ", ".join(sorted(
+                allowed)))
+        if value is None:
+            continue
+        if name == "status":
+            if not isinstance(value, str) or not value.strip():
+                raise ValidationError("status", "an order status name such as 'Pending'",
+                                      got=value)
+            checked[name] = value.strip()
+        else:
+            checked[name] = _positive_int(name, value)
+    return checked
+
+
+def _check_paging(page_size: int, workers: int) -> None:
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 2:
+        raise ValidationError("page_size", "an integer >= 2", got=page_size)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValidationError("workers", "an integer >= 1", got=workers)
+
+
+@dataclass
+class _Page:
+    offset: int
+    total: int
+    orders: list[dict[str, Any]]
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(o.get("id")) for o in self.orders]
+
+
+def _read_page(call: Call, filters: Mapping[str, Any], offset: int, size: int) -> _Page:
+    answer = call("GetOrders", limitstart=offset, limitnum=size, **filters)
+    orders = unwrap_list(answer.get("orders"), "order")
+    return _Page(offset, int(answer.get("totalresults") or 0), orders)
+
+
+@dataclass
+class _Pass:
+    pages: list[_Page]
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, page_size: int) -> None:
+        total = self.pages[0].total
+        for before, page in zip(self.pages, self.pages[1:], strict=False):
+            if page.total != total:
+                self.problems.append(f"totalresults went from {total} to {page.total}")
+            if before.ids[-1:] != page.ids[:_OVERLAP]:
+                self.problems.append(f"page boundary at offset {page.offset} shifted")
+        for page in self.pages:
+            expected = max(0, min(page_size, total - page.offset))
+            if len(page.orders) != expected:
+                self.problems.append(f"page at offset {page.offset} held {len(page.orders)} "
+                                     f"orders, expected {expected}")
+        unique = len({i for page in self.pages for i in page.ids})
+        if unique != total:
+            self.problems.append(f"{unique} unique orders read, totalresults {total}")
+
+    def orders(self) -> list[dict[str, Any]]:
+        seen: set[str] = set()
+        out: list[dict[str, Any]] = []
+        for page in self.pages:
+            for order in page.orders:
+                key = str(order.get("id"))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(order)
+        return out
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="orders", desc="GetOrders", disable=not enabled,
+                leave=False)
+
+
+def _read_pass(call: Call, filters: Mapping[str, Any], page_size: int,
+               pool: ThreadPoolExecutor, progress: bool) -> _Pass:
+    first = _read_page(call, filters, 0, page_size)
+    step = page_size - _OVERLAP
+    offsets = range(step, first.total, step)
+    with _progress(first.total, progress) as bar:
+        bar.update(len(first.orders))
+
+        def read(offset: int) -> _Page:
+            page = _read_page(call, filters, offset, page_size)
+            bar.update(max(0, len(page.orders) - _OVERLAP))
+            return page
+
+        result = _Pass([first, *pool.map(read, offsets)])
+    result.check(page_size)
+    return result
+
+
+def fetch_orders(call: Call, filters: Mapping[str, Any], *,
+                 page_size: int = DEFAULT_PAGE_SIZE, workers: int = 4, progress: bool = True,
+                 max_passes: int = MAX_PASSES) -> list[dict[str, Any]]:
+    """Every order matching ``filters``, exactly once, read concurrently.
+
+    Parameters
+    ----------
+    call : callable
+        ``call(action, **params) -> dict``, e.g. ``client.call``.
+    filters : mapping
+        Validated GetOrders filters (see :func:`order_filters`).
+    page_size, workers : int
+        Orders per request and concurrent requests.
+    progress : bool
+        Show a tqdm progress bar counting orders.
+    max_passes : int
+        Whole re-reads allowed while pages shift under a concurrent writer.
+
+    Returns
+    -------
+    list of dict
+        Raw order records as WHMCS sent them.
+
+    Raises
+    ------
+    InconsistentReadError
+        When no pass came out clean within ``max_passes``.
+
+    Examples
+    --------
+    >>> orders = fetch_orders(client.call, {"status": "Pending"})  # doctest: +SKIP
+    """
+    _check_paging(page_size, workers)
+    seen_problems: list[str] = []
+    with ThreadPoolExecutor(workers, thread_name_prefix="whmcs-frames") as pool:
+        for attempt in range(1, max_passes + 1):
+            result = _read_pass(call, filters, page_size, pool, progress)
+            if not result.problems:
+                if seen_problems:
+                    warnings.warn(
+                        f"Orders shifted while being read ({seen_problems[0]}); re-read "
+                        f"{attempt - 1} time(s) until the result was consistent.",
+                        PaginationShiftWarning, stacklevel=3)
+                return result.orders()
+            seen_problems.extend(result.problems)
+    raise InconsistentReadError(
+        f"GetOrders never settled in {max_passes} passes: orders keep changing on the "
+        f"server. Seen: {'; '.join(dict.fromkeys(seen_problems))}")
+
+
+def iter_order_pages(call: Call, filters: Mapping[str, Any], *,
+                     page_size: int = DEFAULT_PAGE_SIZE,
+                     max_passes: int = MAX_PASSES) -> Iterator[list[dict[str, Any]]]:
+    """Yield orders page by page, lazily, each order at most once.
+
+    Memory holds one page and the ids seen. If the pages shift during the walk, it
+    walks again, yielding only orders not yet seen, so none is lost; an order deleted
+    after it was yielded stays yielded. Use :func:`fetch_orders` for a reconciled result.
+
+    Examples
+    --------
+    >>> for page in iter_order_pages(client.call, {}):  # doctest: +SKIP
+    ...     print(len(page))
+    """
+    _check_paging(page_size, 1)
+    seen: set[str] = set()
+    for _ in range(max_passes):
+        shifted = yield from _walk_once(call, filters, page_size, seen)
+        if not shifted:
+            return
+    raise InconsistentReadError(
+        f"GetOrders never settled in {max_passes} passes while iterating; "
+        f"{len(seen)} orders were yielded.")
+
+
+def _walk_once(call: Call, filters: Mapping[str, Any], page_size: int,
+               seen: set[str]) -> Iterator[list[dict[str, Any]]]:
+    """One serial walk, yielding unseen orders; returns whether the pages shifted."""
+    first = _read_page(call, filters, 0, page_size)
+    shifted, previous, walked = False, first, set(first.ids)
+    page = first
+    while True:
+        fresh = [o for o in page.orders if str(o.get("id")) not in seen]
+        seen.update(str(o.get("id")) for o in fresh)
+        if fresh:
+            yield fresh
+        next_offset = page.offset + page_size - _OVERLAP
+        if len(page.orders) < page_size or next_offset >= first.total:
+            break
+        page = _read_page(call, filters, next_offset, page_size)
+        shifted |= page.total != first.total or previous.ids[-1:] != page.ids[:_OVERLAP]
+        walked.update(page.ids)
+        previous = page
+    return shifted or len(walked) != first.total

@@ -1,0 +1,27 @@
+"""A WHMCS-compatible API server on loopback, with synthetic data.
+
+The embedded default for trying the toolkit (the demo command, notebooks) and the
+real HTTP peer of the project's tests. It behaves like WHMCS's External API — the
+eleven order actions, PHP-style form arrays, WHMCS's authentication and error
+messages, numbers as strings, JSON inside strings, HTML-entity encoded text — over
+a SQLite database generated deterministically from a seed. It imports nothing from
+the client layers above it, nor pandas, so it starts fast.
+
+Examples
+--------
+>>> import requests
+>>> from whmcs_frames import sandbox
+>>> with sandbox.serve(orders=100, seed=7) as box:
+...     page = requests.post(box.url, data={
+...         "action": "GetOrders", "limitnum": 5, "identifier": box.identifier,
+...         "secret": box.secret, "responsetype": "json"}, timeout=5).json()
+>>> len(page["orders"]["order"])
+5
+"""
+
+from __future__ import annotations
+
+from ._box import Sandbox, serve, set_client_factory
+from ._faults import FAULT_KINDS, Faults
+
+__all__ = ["FAULT_KINDS", "Faults", "Sandbox", "serve", "set_client_factory"]

@@ -1,0 +1,246 @@
+"""HTTP on loopback: request parsing, WHMCS authentication, faults and answers.
+
+HTTP/1.1 with keep-alive and exact ``Content-Length``, so pooled clients reuse
+connections as they would against Apache/nginx. The order of checks follows WHMCS:
+IP allow-list (bypassed by the right ``accesskey``), then credentials, then the API
+role's permissions, then the action itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import socket
+import socketserver
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from .._php import parse_form_pairs
+from ._actions import dispatch, error, to_json, to_xml
+from ._common import Context
+from ._faults import BEFORE_ACTION, fault_response
+
+if TYPE_CHECKING:
+    from ._box import Sandbox
+
+API_PATH = "/includes/api.php"
+MAX_BODY = 16 * 1024 * 1024
+_NOT_FOUND = (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>"
+              b"<h1>Not Found</h1></body></html>\n")
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its box and its open connections."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], family: socket.AddressFamily,
+                 box: Sandbox) -> None:
+        self.address_family = family
+        self.box = box
+        self._open: dict[socket.socket, threading.Thread] = {}
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup that can stall
+        # start-up for seconds on machines without DNS; the host is known already.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def track(self, sock: socket.socket, is_open: bool) -> None:
+        """Remember (or forget) a client connection, so closing can end it."""
+        with self._open_lock:
+            if is_open:
+                self._open[sock] = threading.current_thread()
+            else:
+                self._open.pop(sock, None)
+
+    def close_connections(self, wait: float = 1.0) -> None:
+        """Hang up on every kept-alive client and give their threads time to finish."""
+        with self._open_lock:
+            open_now = dict(self._open)
+        for sock in open_now:
+            with contextlib.suppress(OSError):  # already closed by the client
+                sock.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + wait
+        for thread in open_now.values():
+            if thread is not threading.current_thread():  # a hook may close its own box
+                thread.join(max(deadline - time.monotonic(), 0))
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        self.box._server_error(traceback.format_exc())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Apache"
+    sys_version = ""
+    timeout = 120  # idle keep-alive connections are reclaimed eventually
+    # Headers and body go out in two writes; with Nagle on, the second waits for the
+    # client's delayed ACK and every answer gains ~40 ms.
+    disable_nagle_algorithm = True
+    server: LoopbackServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: a test run must not fill stderr with access logs."""
+
+    def do_POST(self) -> None:
+        handle(self)
+
+    do_GET = do_POST
+
+
+def _read_body(h: BaseHTTPRequestHandler) -> bytes:
+    if "chunked" in h.headers.get("Transfer-Encoding", "").lower():
+        chunks = []
+        while True:
+            size = int(h.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                h.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(h.rfile.read(size))
+            h.rfile.readline()
+    length = int(h.headers.get("Content-Length") or 0)
+    if length > MAX_BODY:
+        raise ValueError("request body too large")
+    return h.rfile.read(length) if length > 0 else b""
+
+
+def _params(h: BaseHTTPRequestHandler, body: bytes) -> tuple[str, dict[str, Any]]:
+    path, _, query = h.path.partition("?")
+    # $_REQUEST semantics: POST values win over the query string.
+    pairs = parse_qsl(query, keep_blank_values=True)
+    pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return path, parse_form_pairs(pairs)
+
+
+def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str,
+          headers: list[tuple[str, str]] | None = None) -> None:
+    try:
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        for name, value in headers or ():
+            h.send_header(name, value)
+        h.end_headers()
+        h.wfile.write(body)
+    except OSError:
+        h.close_connection = True  # the client gave up (read timeout): nothing to do
+
+
+def handle(h: _Handler) -> None:
+    """Answer one request on behalf of the handler's box."""
+    box = h.server.box
+    try:
+        path, params = _params(h, _read_body(h))
+    except (ValueError, OSError):
+        h.close_connection = True
+        _send(h, 400, b"Bad Request", "text/plain")
+        return
+    action = params.get("action") if isinstance(params.get("action"), str) else ""
+    # Logged on arrival, so a client that gave up can still see its request landed.
+    entry = box._record(action, params)
+    if path != API_PATH:
+        _finish(h, box, entry, 404, _NOT_FOUND, "text/html; charset=utf-8")
+        return
+    fault = box.faults.draw(action)
+    box._update(entry, fault=fault.kind if fault else None)
+    if box.faults.latency > 0:
+        time.sleep(box.faults.latency)
+    if fault and fault.kind == "drop":
+        _hang_up(h, box, entry)
+        return
+    if fault and fault.kind in BEFORE_ACTION:
+        status, headers, body, ctype = fault_response(fault)
+        _finish(h, box, entry, status, body, ctype, headers)
+        return
+    try:
+        status, body, ctype = respond(box, action, params, h.client_address[0])
+    except Exception:
+        box._server_error(traceback.format_exc())
+        status, body, ctype = 500, b"Internal sandbox error", "text/plain"
+    if fault and fault.kind == "drop_after":
+        _hang_up(h, box, entry)
+        return
+    if fault and fault.kind == "delay":
+        box._update(entry, status=status)
+        time.sleep(float(fault.opts.get("seconds", 1.0)))
+    _finish(h, box, entry, status, body, ctype)
+
+
+def _hang_up(h: _Handler, box: Sandbox, entry: dict[str, Any]) -> None:
+    box._update(entry, status=0)
+    h.close_connection = True  # closing without a byte written: the client sees EOF
+
+
+def _finish(h: _Handler, box: Sandbox, entry: dict[str, Any], status: int, body: bytes,
+            ctype: str, headers: list[tuple[str, str]] | None = None) -> None:
+    box._update(entry, status=status)  # before sending: the client may look right after
+    _send(h, status, body, ctype, headers)
+
+
+def respond(box: Sandbox, action: str, params: dict[str, Any], ip: str
+            ) -> tuple[int, bytes, str]:
+    """(HTTP status, body, content type) for an authenticated or refused API call."""
+    status, payload = _process(box, action, params, ip)
+    if str(params.get("responsetype", "")).lower() == "json":
+        return status, to_json(payload, box.numbers_as_strings), "application/json"
+    return status, to_xml(payload, action), "text/xml; charset=utf-8"
+
+
+def _process(box: Sandbox, action: str, params: dict[str, Any], ip: str
+             ) -> tuple[int, dict[str, Any]]:
+    if box.allowed_ips is not None and not _ip_allowed(ip, box.allowed_ips) \
+            and not (box.accesskey and _same(params.get("accesskey"), box.accesskey)):
+        return 403, error(f"Invalid IP {ip}")
+    if not authenticated(box, params):
+        return 403, error("Authentication Failed")
+    if action.lower() in box.denied_actions:
+        return 403, error(f'Invalid Permissions: API action "{action.lower()}" is not allowed')
+    hook = box._hook
+    if hook is not None:
+        hook(box, action, params)
+    return 200, dispatch(box.store, action, params, Context(ip, box.fraud_module))
+
+
+def _same(given: Any, expected: str) -> bool:
+    return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def authenticated(box: Sandbox, params: dict[str, Any]) -> bool:
+    """Whether the request carries API credentials or an admin login WHMCS accepts."""
+    ident, secret = params.get("identifier"), params.get("secret")
+    if ident is not None or secret is not None:
+        return _same(ident, box.identifier) and _same(secret, box.secret)
+    user, password = params.get("username"), params.get("password")
+    if _same(user, box.identifier) and _same(password, box.secret):
+        return True  # API credentials passed the pre-7.2 way
+    admin_md5 = hashlib.md5(box.password.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return _same(user, box.username) and _same(password, admin_md5)
+
+
+def _ip_allowed(ip: str, allowed: tuple[Any, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped  # type: ignore[union-attr]
+    return any(address in network for network in allowed)
