@@ -24,7 +24,7 @@ def server_ids(box, status=None) -> set[int]:
 
 @pytest.mark.parametrize("n", [0, 1, 9, 10, 11, 25])
 def test_every_order_exactly_once_at_page_boundaries(n):
-    # page_size 10 overlaps pages by one order, so 9/10/11 straddle both kinds of edge
+    # with page_size 10, 9/10/11 and 25 straddle every kind of page edge
     with wf.sandbox.serve(orders=n, seed=3) as box, box.client() as client:
         frame = client.orders(page_size=10, progress=False)
         assert len(frame) == n
@@ -79,7 +79,8 @@ def test_status_changes_under_a_status_filter_are_reconciled(box, client):
     box.set_status(sorted(server_ids(box))[-20:], "Pending")
     pending = sorted(server_ids(box, "Pending"))
     moved = pending[-3:]  # newest first: these sit on the first page, read first
-    done = _mutate_once(box, 5, lambda: box.set_status(moved, "Active"))
+    # after the first concurrent round (offsets 0 and 6), so page 0 saw them as Pending
+    done = _mutate_once(box, 12, lambda: box.set_status(moved, "Active"))
     with pytest.warns(wf.PaginationShiftWarning):
         frame = client.orders("Pending", page_size=6, workers=2, progress=False)
     assert done
@@ -105,11 +106,26 @@ def test_iter_orders_walks_again_instead_of_losing_an_order(box, client):
 def test_orders_then_order_lines_read_once_and_refresh_reads_again(box, client):
     orders = client.orders(progress=False)
     lines = client.order_lines(progress=False)
-    reads = box.request_count("GetOrders")
-    assert reads == 1  # 60 orders fit one page of 250
+    # unfiltered and never read before: the first round guesses 4 pages of 250
+    assert box.request_count("GetOrders") == 4
     assert set(lines["orderid"]) <= set(orders["id"])
     client.orders(progress=False, refresh=True)
-    assert box.request_count("GetOrders") == reads + 1
+    # now the last total (60) is known: one page is asked for, no guesses
+    assert box.request_count("GetOrders") == 5
+
+
+def test_a_filtered_first_read_guesses_nothing(box, client):
+    client.orders("Active", progress=False)
+    assert box.request_count("GetOrders") == 1
+
+
+@pytest.mark.parametrize(("filters", "expected", "guesses"), [
+    ({}, None, 4), ({"status": "Active"}, None, 1), ({"userid": 3}, None, 1),
+    ({}, 0, 1), ({}, 600, 3), ({"status": "Active"}, 5000, 4)])
+def test_first_round_size(filters, expected, guesses):
+    from whmcs_frames._fetch import first_round_size
+
+    assert first_round_size(filters, 250, 4, expected) == guesses
 
 
 def test_a_write_clears_the_memo(box, client):
@@ -130,7 +146,7 @@ def test_filters_reach_the_server(box, client):
 
 @pytest.mark.parametrize(("kwargs", "parameter"), [
     ({"userid": "7"}, "userid"), ({"id": 0}, "id"), ({"id": True}, "id"),
-    ({"status": ""}, "status"), ({"status": 3}, "status"), ({"page_size": 1}, "page_size"),
+    ({"status": ""}, "status"), ({"status": 3}, "status"), ({"page_size": 0}, "page_size"),
     ({"workers": 0}, "workers")])
 def test_bad_filters_are_refused_before_any_request(box, client, kwargs, parameter):
     with pytest.raises(wf.ValidationError, match=f"^{parameter}:"):

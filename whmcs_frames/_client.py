@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from . import frames
+from ._client_writes import OrderWritesMixin
 from ._config import Settings, mask, resolve_settings, warn_if_insecure
 from ._exceptions import ValidationError
 from ._fetch import DEFAULT_PAGE_SIZE, fetch_orders, iter_order_pages, order_filters
@@ -40,7 +41,7 @@ def default_audit_log_path(explicit: str | os.PathLike[str] | None = None) -> Pa
     return Path(platformdirs.user_data_dir("whmcs-frames", appauthor=False)) / "audit.jsonl"
 
 
-class Client:
+class Client(OrderWritesMixin):
     """A connection to one WHMCS installation.
 
     Made by :func:`connect`; use it as a context manager (or call :meth:`close`) to
@@ -60,6 +61,9 @@ class Client:
         self._transport = Transport(settings)
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._memo_lock = threading.Lock()
+        # Last order count per filters: only a hint for sizing the next read, so
+        # writes leave it alone.
+        self._order_totals: dict[tuple[Any, ...], int] = {}
 
     @property
     def url(self) -> str:
@@ -127,15 +131,18 @@ class Client:
                        workers: int | None, progress: bool,
                        refresh: bool) -> list[dict[str, Any]]:
         checked = order_filters(**filters)
+        key = ("orders", *sorted(checked.items()))
 
         def read() -> list[dict[str, Any]]:
-            return fetch_orders(
+            records = fetch_orders(
                 self.call, checked,
                 page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
                 workers=self.settings.workers if workers is None else workers,
-                progress=progress)
+                progress=progress, expected_total=self._order_totals.get(key))
+            self._order_totals[key] = len(records)
+            return records
 
-        return self._memoised(("orders", *sorted(checked.items())), read, refresh)
+        return self._memoised(key, read, refresh)
 
     def orders(self, status: str | None = None, *, userid: int | None = None,
                id: int | None = None, requestor_id: int | None = None,

@@ -1,11 +1,12 @@
 """Paginated reads of GetOrders: complete or loud, concurrent, with a progress bar.
 
-A pass reads page 0 (which gives ``totalresults``), then every other page in a bounded
-thread pool. Adjacent pages overlap by one order, so a shift between two page reads
-shows as a boundary mismatch. A pass is *clean* when every page reports the same total,
-every page is as long as that total implies, every boundary matches and the unique ids
-number exactly the total. An unclean pass is thrown away and the read starts again,
-up to ``max_passes``; then :class:`InconsistentReadError` says what was seen.
+A pass reads the first ``workers`` pages at once (page 0 gives ``totalresults``; the
+others are a guess that saves a round trip on big reads), then the remaining pages in a
+bounded thread pool. A pass is *clean* when every page reports the same total, every
+page is as long as that total implies, no order shows up on two pages (a shifted
+boundary) and the unique ids number exactly the total. An unclean pass is thrown away
+and the read starts again, up to ``max_passes``; then :class:`InconsistentReadError`
+says what was seen.
 
 Nothing here depends on the order WHMCS sorts by, only on it being the same from one
 request to the next.
@@ -30,7 +31,6 @@ Call = Callable[..., dict[str, Any]]
 #: Measured with bench/fetch.py (see the README); peers page at 250 too.
 DEFAULT_PAGE_SIZE = 250
 MAX_PASSES = 5
-_OVERLAP = 1
 
 
 def _positive_int(name: str, value: Any) -> int:
@@ -69,8 +69,8 @@ def order_filters(**filters: Any) -> dict[str, Any]:
 
 
 def _check_paging(page_size: int, workers: int) -> None:
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 2:
-        raise ValidationError("page_size", "an integer >= 2", got=page_size)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ValidationError("page_size", "a positive integer", got=page_size)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValidationError("workers", "an integer >= 1", got=workers)
 
@@ -99,60 +99,67 @@ class _Pass:
 
     def check(self, page_size: int) -> None:
         total = self.pages[0].total
-        for before, page in zip(self.pages, self.pages[1:], strict=False):
+        for page in self.pages:
             if page.total != total:
                 self.problems.append(f"totalresults went from {total} to {page.total}")
-            if before.ids[-1:] != page.ids[:_OVERLAP]:
-                self.problems.append(f"page boundary at offset {page.offset} shifted")
-        for page in self.pages:
             expected = max(0, min(page_size, total - page.offset))
             if len(page.orders) != expected:
                 self.problems.append(f"page at offset {page.offset} held {len(page.orders)} "
                                      f"orders, expected {expected}")
-        unique = len({i for page in self.pages for i in page.ids})
+        ids = [i for page in self.pages for i in page.ids]
+        unique = len(set(ids))
+        if unique != len(ids):
+            self.problems.append(f"{len(ids) - unique} order(s) appeared on two pages")
         if unique != total:
             self.problems.append(f"{unique} unique orders read, totalresults {total}")
 
     def orders(self) -> list[dict[str, Any]]:
-        seen: set[str] = set()
-        out: list[dict[str, Any]] = []
-        for page in self.pages:
-            for order in page.orders:
-                key = str(order.get("id"))
-                if key not in seen:
-                    seen.add(key)
-                    out.append(order)
-        return out
+        return [order for page in self.pages for order in page.orders]
 
 
-def _progress(total: int, enabled: bool) -> Any:
+def _progress(enabled: bool) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="orders", desc="GetOrders", disable=not enabled,
+    return tqdm(total=None, unit="orders", desc="GetOrders", disable=not enabled,
                 leave=False)
 
 
+def first_round_size(filters: Mapping[str, Any], page_size: int, workers: int,
+                     expected_total: int | None) -> int:
+    """How many pages to ask for before ``totalresults`` is known.
+
+    Guessing right saves a whole round trip on a big read; guessing wrong costs cheap
+    empty pages. So guess from the last total seen for these filters, else only for an
+    unfiltered read (the whole order table, the big one), else not at all.
+    """
+    if expected_total is not None:
+        return max(1, min(workers, -(-expected_total // page_size)))
+    return 1 if filters else workers
+
+
 def _read_pass(call: Call, filters: Mapping[str, Any], page_size: int,
-               pool: ThreadPoolExecutor, progress: bool) -> _Pass:
-    first = _read_page(call, filters, 0, page_size)
-    step = page_size - _OVERLAP
-    offsets = range(step, first.total, step)
-    with _progress(first.total, progress) as bar:
-        bar.update(len(first.orders))
+               pool: ThreadPoolExecutor, guesses: int, progress: bool) -> _Pass:
+    with _progress(progress) as bar:
 
         def read(offset: int) -> _Page:
             page = _read_page(call, filters, offset, page_size)
-            bar.update(max(0, len(page.orders) - _OVERLAP))
+            bar.update(len(page.orders))
             return page
 
-        result = _Pass([first, *pool.map(read, offsets)])
+        first_round = [pool.submit(read, k * page_size) for k in range(guesses)]
+        first = first_round[0].result()
+        bar.total = first.total
+        bar.refresh()
+        rest = pool.map(read, range(guesses * page_size, first.total, page_size))
+        result = _Pass([first, *(f.result() for f in first_round[1:]), *rest])
     result.check(page_size)
     return result
 
 
 def fetch_orders(call: Call, filters: Mapping[str, Any], *,
                  page_size: int = DEFAULT_PAGE_SIZE, workers: int = 4, progress: bool = True,
-                 max_passes: int = MAX_PASSES) -> list[dict[str, Any]]:
+                 max_passes: int = MAX_PASSES,
+                 expected_total: int | None = None) -> list[dict[str, Any]]:
     """Every order matching ``filters``, exactly once, read concurrently.
 
     Parameters
@@ -167,6 +174,8 @@ def fetch_orders(call: Call, filters: Mapping[str, Any], *,
         Show a tqdm progress bar counting orders.
     max_passes : int
         Whole re-reads allowed while pages shift under a concurrent writer.
+    expected_total : int, optional
+        The last total seen for these filters; sizes the first round of requests.
 
     Returns
     -------
@@ -186,7 +195,9 @@ def fetch_orders(call: Call, filters: Mapping[str, Any], *,
     seen_problems: list[str] = []
     with ThreadPoolExecutor(workers, thread_name_prefix="whmcs-frames") as pool:
         for attempt in range(1, max_passes + 1):
-            result = _read_pass(call, filters, page_size, pool, progress)
+            guesses = first_round_size(filters, page_size, workers, expected_total)
+            result = _read_pass(call, filters, page_size, pool, guesses, progress)
+            expected_total = result.pages[0].total
             if not result.problems:
                 if seen_problems:
                     warnings.warn(
@@ -229,18 +240,18 @@ def _walk_once(call: Call, filters: Mapping[str, Any], page_size: int,
                seen: set[str]) -> Iterator[list[dict[str, Any]]]:
     """One serial walk, yielding unseen orders; returns whether the pages shifted."""
     first = _read_page(call, filters, 0, page_size)
-    shifted, previous, walked = False, first, set(first.ids)
-    page = first
+    page, walked, read = first, set(first.ids), len(first.ids)
+    shifted = False
     while True:
         fresh = [o for o in page.orders if str(o.get("id")) not in seen]
         seen.update(str(o.get("id")) for o in fresh)
         if fresh:
             yield fresh
-        next_offset = page.offset + page_size - _OVERLAP
+        next_offset = page.offset + page_size
         if len(page.orders) < page_size or next_offset >= first.total:
             break
         page = _read_page(call, filters, next_offset, page_size)
-        shifted |= page.total != first.total or previous.ids[-1:] != page.ids[:_OVERLAP]
+        shifted |= page.total != first.total
         walked.update(page.ids)
-        previous = page
-    return shifted or len(walked) != first.total
+        read += len(page.ids)
+    return shifted or len(walked) != first.total or read != len(walked)

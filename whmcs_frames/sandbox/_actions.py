@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ._addorder import add_order
-from ._common import Context, Refusal
+from ._common import Context, Refusal, Stringified
 from ._reads import get_order_statuses, get_orders, get_products, get_promotions
 from ._store import Store
 from ._writes import (
@@ -63,6 +63,8 @@ def dispatch(store: Store, action: str, params: dict[str, Any], ctx: Context
 
 def stringify(value: Any) -> Any:
     """Every integer as a string, as WHMCS versions that read MySQL rows verbatim send."""
+    if type(value) is Stringified:
+        return value
     if isinstance(value, dict):
         return {k: stringify(v) for k, v in value.items()}
     if isinstance(value, list):

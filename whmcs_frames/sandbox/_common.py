@@ -29,6 +29,11 @@ class Context:
 
     client_ip: str
     fraud_module: str | None
+    numbers_as_strings: bool = True
+
+
+class Stringified(dict):  # type: ignore[type-arg]
+    """A response record whose integers are already strings: stringify passes it by."""
 
 
 def text(params: dict[str, Any], key: str) -> str:

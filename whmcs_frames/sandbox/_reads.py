@@ -15,7 +15,7 @@ import sqlite3
 from typing import Any
 
 from ._catalog import CURRENCY_BY_ID, CYCLES, PRODUCT_TYPE_LABELS, SETUP_KEYS
-from ._common import Context, given, in_marks, php_int, text
+from ._common import Context, Stringified, given, in_marks, php_int, text
 from ._orders import EMPTY_RENEWALS
 from ._pricing import money
 from ._store import CHUNK, Store
@@ -83,14 +83,33 @@ def get_orders(store: Store, params: dict[str, Any], ctx: Context) -> dict[str, 
     limit = limit if limit > 0 else 25
     db = store.db
     total = db.execute(f"SELECT COUNT(*) FROM orders o{clause}", args).fetchone()[0]
-    # Page over bare ids first: joining only the page's rows keeps deep offsets cheap.
-    rows = db.execute(f"{_ORDER_SQL} WHERE o.id IN (SELECT o.id FROM orders o{clause} "
-                      "ORDER BY o.id DESC LIMIT ? OFFSET ?) ORDER BY o.id DESC",
-                      [*args, limit, start]).fetchall()
-    orders = [_order_record(row) for row in rows]
-    _attach_lines(db, orders)
+    # Page over bare ids first: building only the page's rows keeps deep offsets cheap.
+    ids = [row[0] for row in db.execute(
+        f"SELECT o.id FROM orders o{clause} ORDER BY o.id DESC LIMIT ? OFFSET ?",
+        [*args, limit, start])]
+    cache = store.order_cache()
+    missing = [i for i in ids if i not in cache]
+    for start_at in range(0, len(missing), CHUNK):
+        chunk = missing[start_at:start_at + CHUNK]
+        built = [_order_record(row) for row in db.execute(
+            f"{_ORDER_SQL} WHERE o.id IN ({in_marks(chunk)})", chunk)]
+        _attach_lines(db, built)
+        finish = stringify_record if ctx.numbers_as_strings else (lambda r: r)
+        cache.update((record["id"], finish(record)) for record in built)
+    orders = [cache[i] for i in ids]
     return {"result": "success", "totalresults": total, "startnumber": start,
             "numreturned": len(orders), "orders": {"order": orders}}
+
+
+def stringify_record(value: Any) -> Any:
+    """Every integer as a string, the record marked as done (see ``Stringified``)."""
+    if isinstance(value, dict):
+        return Stringified((k, stringify_record(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [stringify_record(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _order_record(row: tuple) -> dict[str, Any]:

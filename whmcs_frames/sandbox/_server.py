@@ -217,7 +217,8 @@ def _process(box: Sandbox, action: str, params: dict[str, Any], ip: str
     hook = box._hook
     if hook is not None:
         hook(box, action, params)
-    return 200, dispatch(box.store, action, params, Context(ip, box.fraud_module))
+    return 200, dispatch(box.store, action, params, Context(ip, box.fraud_module,
+                                                    box.numbers_as_strings))
 
 
 def _same(given: Any, expected: str) -> bool:

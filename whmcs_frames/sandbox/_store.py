@@ -50,6 +50,10 @@ class Store:
         materialise(path, orders, seed)
         self.lock = threading.RLock()
         self.seed = seed
+        # Finished GetOrders records by id. One Python process cannot build pages in
+        # parallel the way PHP workers do, so the sandbox builds each order once.
+        self._order_cache: dict[int, dict[str, Any]] = {}
+        self._cache_stamp = -1
         self.conn: sqlite3.Connection | None = self._open(path)
         if self._meta("version") != generator_version():
             # A damaged or foreign cache entry: build this box's database directly.
@@ -104,6 +108,19 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def order_cache(self) -> dict[int, dict[str, Any]]:
+        """The finished-record cache, emptied whenever anything changed the database.
+
+        ``total_changes`` counts every row any statement on this connection touched,
+        so no write path (actions, box helpers, hooks) can leave a stale record behind.
+        Call with :attr:`lock` held.
+        """
+        stamp = self.db.total_changes
+        if stamp != self._cache_stamp:
+            self._order_cache.clear()
+            self._cache_stamp = stamp
+        return self._order_cache
 
     def close(self) -> None:
         """Close the connection; later requests get :class:`StoreClosed`."""
