@@ -14,10 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_public_names_are_exactly_these():
     assert wf.__all__ == sorted(wf.__all__, key=str)
     assert wf.__all__ == [
-        "ACTIONS", "AccessDenied", "ActionSpec", "ApiError", "AuthenticationError", "Client",
-        "ConfigError", "InconsistentReadError", "InsecureTransportWarning", "OutcomeUnknown",
-        "PaginationShiftWarning", "ResponseFormatError", "TransportError", "ValidationError",
-        "WhmcsError", "WhmcsWarning", "__version__", "connect", "frames", "sandbox",
+        "ACTIONS", "AccessDenied", "ActionResult", "ActionSpec", "AddOrderResult", "ApiError",
+        "AuditLogError", "AuditLogWarning", "AuthenticationError", "Client", "ConfigError",
+        "Domain", "FraudCheckResult", "InconsistentReadError", "InsecureTransportWarning",
+        "OrderNotFound", "OutcomeUnknown", "PaginationShiftWarning", "PreconditionFailed",
+        "Product", "ResponseFormatError", "TransportError", "ValidationError", "WhmcsError",
+        "WhmcsWarning", "__version__", "actions", "bulk", "connect", "frames",
+        "read_audit_log", "sandbox",
     ]
     for name in wf.__all__:
         assert hasattr(wf, name), name

@@ -1,66 +1,77 @@
 """whmcs_frames: WHMCS orders, products and promotions as pandas DataFrames.
 
-Every failure the toolkit raises on purpose is a :class:`WhmcsError`::
-
-    WhmcsError
-    ├── ConfigError             missing or half configuration
-    ├── ValidationError         bad input, raised before anything is sent
-    ├── TransportError          connection failed or timed out
-    ├── OutcomeUnknown          a write may have reached WHMCS; no answer came back
-    ├── ResponseFormatError     HTML, empty or non-JSON answer
-    ├── InconsistentReadError   a paginated read never settled under a concurrent writer
-    └── ApiError                WHMCS answered result=error
-        ├── AuthenticationError
-        └── AccessDenied        Invalid IP / Invalid Permissions
+Read orders, line items, products, pricing, promotions and order statuses into typed
+DataFrames; act on orders through audited, never-retried writes; try it all against the
+built-in sandbox. Every failure the toolkit raises on purpose is a :class:`WhmcsError`;
+the whole tree is drawn in ``whmcs_frames._exceptions`` (and the README).
 
 Examples
 --------
 >>> import whmcs_frames as wf
 >>> with wf.sandbox.serve(orders=50) as box, box.client() as client:  # doctest: +SKIP
-...     client.call("GetOrderStatuses")["statuses"]
+...     client.orders("Pending")
 """
 
-from . import frames, sandbox
+from . import actions, frames, sandbox
+from ._audit import read_audit_log
 from ._client import Client, connect
 from ._exceptions import (
     AccessDenied,
     ApiError,
+    AuditLogError,
+    AuditLogWarning,
     AuthenticationError,
     ConfigError,
     InconsistentReadError,
     InsecureTransportWarning,
+    OrderNotFound,
     OutcomeUnknown,
     PaginationShiftWarning,
+    PreconditionFailed,
     ResponseFormatError,
     TransportError,
     ValidationError,
     WhmcsError,
     WhmcsWarning,
 )
+from ._items import Domain, Product
 from ._registry import ACTIONS, ActionSpec
+from .actions import ActionResult, AddOrderResult, FraudCheckResult, bulk
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIONS",
     "AccessDenied",
+    "ActionResult",
     "ActionSpec",
+    "AddOrderResult",
     "ApiError",
+    "AuditLogError",
+    "AuditLogWarning",
     "AuthenticationError",
     "Client",
     "ConfigError",
+    "Domain",
+    "FraudCheckResult",
     "InconsistentReadError",
     "InsecureTransportWarning",
+    "OrderNotFound",
     "OutcomeUnknown",
     "PaginationShiftWarning",
+    "PreconditionFailed",
+    "Product",
     "ResponseFormatError",
     "TransportError",
     "ValidationError",
     "WhmcsError",
     "WhmcsWarning",
     "__version__",
+    "actions",
+    "bulk",
     "connect",
     "frames",
+    "read_audit_log",
     "sandbox",
 ]
 
