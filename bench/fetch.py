@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import tracemalloc
 from collections.abc import Callable
 
 from _sandbox_process import sandbox_process  # bench/ is on sys.path when run as a script
@@ -43,6 +44,20 @@ def best_of(rounds: int, read: Callable[[], list]) -> tuple[float, int]:
     return min(times), count
 
 
+def memory_copies(client: wf.Client) -> tuple[float, float]:
+    """Peak memory of ``client.orders()`` and the size of the raw records, in MiB."""
+    tracemalloc.start()
+    records = fetch_orders(client.call, {}, progress=False)
+    raw = tracemalloc.get_traced_memory()[0]
+    del records
+    tracemalloc.stop()
+    tracemalloc.start()
+    client.orders(progress=False, refresh=True)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20, raw / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=5000)
@@ -71,6 +86,9 @@ def main() -> None:
         for size in (100, 250, 500, 1000):
             seconds, _ = best_of(args.rounds, lambda s=size: ours(s))
             print(f"  page_size {size:5d}: {seconds:6.3f} s  {args.orders / seconds:8.0f} orders/s")
+        peak, raw = memory_copies(client)
+        print(f"client.orders() peak memory: {peak:.1f} MiB = {peak / raw:.2f} x the raw "
+              f"records ({raw:.1f} MiB)")
 
 
 if __name__ == "__main__":

@@ -5,21 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import responses
+from _raw import raw_call
 
 import whmcs_frames as wf
 
 
 def server_ids(box, status=None) -> set[int]:
-    """The ids the sandbox holds now, read one page at a time by a plain request."""
-    import requests
-
-    data = {"action": "GetOrders", "responsetype": "json", "identifier": box.identifier,
-            "secret": box.secret, "limitnum": 100000}
-    if status:
-        data["status"] = status
-    with requests.post(box.url, data=data, timeout=10) as answer:
-        orders = answer.json().get("orders") or {}
-    return {int(o["id"]) for o in wf.frames.unwrap_list(orders, "order")}
+    """The ids the sandbox holds now, read in one plain request."""
+    answer = raw_call(box, "GetOrders", limitnum=100000, status=status)
+    return {int(o["id"]) for o in wf.frames.unwrap_list(answer.get("orders"), "order")}
 
 
 @pytest.mark.parametrize("n", [0, 1, 9, 10, 11, 25])

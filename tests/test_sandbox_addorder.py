@@ -6,24 +6,16 @@ import base64
 from typing import Any
 
 import pytest
-import requests
+from _raw import raw_call as call
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import encode_serialized, flatten_params, php_serialize
+from whmcs_frames._php import encode_serialized, php_serialize
 
 ARRAYS = ("pid", "qty", "domain", "billingcycle", "hostname", "ns1prefix", "ns2prefix",
           "rootpw", "priceoverride", "customfields", "configoptions", "addons", "domaintype",
           "regperiod", "eppcode", "dnsmanagement", "emailforwarding", "idprotection",
           "domainfields", "domainpriceoverride", "domainrenewoverride", "servicerenewals",
           "addonrenewals", "domainrenewals")
-
-
-def call(box: sandbox.Sandbox, action: str, **params: Any) -> dict[str, Any]:
-    data = flatten_params({"action": action, "identifier": box.identifier,
-                           "secret": box.secret, "responsetype": "json", **params})
-    with requests.post(box.url, data=data, timeout=10) as resp:
-        assert resp.status_code == 200, resp.text[:300]
-        return resp.json()
 
 
 def add(box: sandbox.Sandbox, **params: Any) -> dict[str, Any]:

@@ -9,22 +9,12 @@ import sys
 import time
 from collections import Counter
 from datetime import datetime
-from typing import Any
 
 import pytest
-import requests
+from _raw import raw_call as call
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import flatten_params
 from whmcs_frames.sandbox import _schema
-
-
-def call(box: sandbox.Sandbox, action: str, **params: Any) -> dict[str, Any]:
-    data = flatten_params({"action": action, "identifier": box.identifier,
-                           "secret": box.secret, "responsetype": "json", **params})
-    with requests.post(box.url, data=data, timeout=30) as resp:
-        assert resp.status_code == 200, resp.text[:300]
-        return resp.json()
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 import requests
+from _raw import raw_call as call
 
 from whmcs_frames import sandbox
 from whmcs_frames._php import flatten_params, php_unserialize
@@ -21,14 +21,6 @@ ORDER_FIELDS = {
 }
 LINE_FIELDS = {"type", "relid", "producttype", "product", "domain", "billingcycle", "amount",
                "status"}
-
-
-def call(box: sandbox.Sandbox, action: str, **params: Any) -> dict[str, Any]:
-    data = flatten_params({"action": action, "identifier": box.identifier,
-                           "secret": box.secret, "responsetype": "json", **params})
-    with requests.post(box.url, data=data, timeout=10) as resp:
-        assert resp.status_code == 200, resp.text[:300]
-        return resp.json()
 
 
 @pytest.fixture(scope="module")

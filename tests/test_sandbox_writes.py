@@ -6,20 +6,12 @@ import json
 from typing import Any
 
 import pytest
-import requests
+from _raw import raw_call as call
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import flatten_params, php_unserialize
+from whmcs_frames._php import php_unserialize
 
 NOT_PENDING = "Order ID not found or Status not Pending"
-
-
-def call(box: sandbox.Sandbox, action: str, **params: Any) -> dict[str, Any]:
-    data = flatten_params({"action": action, "identifier": box.identifier,
-                           "secret": box.secret, "responsetype": "json", **params})
-    with requests.post(box.url, data=data, timeout=10) as resp:
-        assert resp.status_code == 200, resp.text[:300]
-        return resp.json()
 
 
 def fetch(box: sandbox.Sandbox, orderid: int) -> dict[str, Any] | None:
