@@ -26,9 +26,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sys
 import uuid
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._exceptions import AuditLogError, AuditLogWarning, ConfigError, WhmcsWarning
+from ._exceptions import AuditLogError, AuditLogWarning, ConfigError, WhmcsWarning, warn
 from ._registry import is_secret_param
 
 try:  # POSIX; elsewhere O_APPEND alone keeps single writes whole
@@ -71,15 +69,6 @@ def _os_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers; the log must still work
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
-def _caller_level() -> int:
-    """The ``stacklevel`` of the first frame outside this package, for warnings."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1  # the function calling warn() is level 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -217,9 +206,8 @@ class Attempt:
         except AuditLogError as exc:
             if strict:
                 raise
-            warnings.warn(f"{self.action} (attempt {self.attempt}) went through but its "
-                          f"final audit record was not written: {exc}", AuditLogWarning,
-                          stacklevel=_caller_level())
+            warn(f"{self.action} (attempt {self.attempt}) went through but its "
+                 f"final audit record was not written: {exc}", AuditLogWarning)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -246,8 +234,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
             else:
                 bad += 1
     if bad:
-        warnings.warn(f"{bad} line(s) of {path} are not audit records and were skipped",
-                      WhmcsWarning, stacklevel=3)
+        warn(f"{bad} line(s) of {path} are not audit records and were skipped", WhmcsWarning)
     return records
 
 

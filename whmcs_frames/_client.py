@@ -384,5 +384,5 @@ def connect(
         url, identifier=identifier, secret=secret, accesskey=accesskey, username=username,
         password=password, timeout=timeout, verify=verify, retries=retries,
         backoff_factor=backoff_factor, workers=workers)
-    warn_if_insecure(settings, stacklevel=2)
+    warn_if_insecure(settings)
     return Client(settings, audit_log=audit_log)

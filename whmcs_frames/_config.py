@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-from ._exceptions import ConfigError, InsecureTransportWarning, ValidationError
+from ._exceptions import ConfigError, InsecureTransportWarning, ValidationError, warn
 
 __all__ = ["ENV_VARS", "Settings", "resolve_settings"]
 
@@ -196,20 +195,13 @@ def resolve_settings(
                     backoff_factor=float(backoff_factor), workers=workers)
 
 
-def warn_if_insecure(settings: Settings, *, stacklevel: int) -> None:
+def warn_if_insecure(settings: Settings) -> None:
     """Warn when credentials would cross a network in clear text."""
     parts = urlsplit(settings.url)
     if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
-        warnings.warn(
-            f"Credentials will be sent over plain http to {parts.hostname}; "
-            "use an https:// WHMCS URL.",
-            InsecureTransportWarning,
-            stacklevel=stacklevel + 1,
-        )
+        warn(f"Credentials will be sent over plain http to {parts.hostname}; "
+             "use an https:// WHMCS URL.", InsecureTransportWarning)
     if settings.verify is False:
-        warnings.warn(
-            "TLS certificate verification is off (verify=False); anyone on the path can "
-            "read the credentials. Pass verify='/path/to/ca.pem' for a private CA instead.",
-            InsecureTransportWarning,
-            stacklevel=stacklevel + 1,
-        )
+        warn("TLS certificate verification is off (verify=False); anyone on the path can "
+             "read the credentials. Pass verify='/path/to/ca.pem' for a private CA instead.",
+             InsecureTransportWarning)

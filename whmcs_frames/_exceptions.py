@@ -29,6 +29,9 @@ what it quotes from the server, and parameters are never quoted.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "ValidationError",
     "WhmcsError",
     "WhmcsWarning",
+    "warn",
 ]
 
 
@@ -259,3 +263,16 @@ class AuditLogWarning(WhmcsWarning):
 
     The attempt's first record is on disk, so the log shows it with outcome "unknown".
     """
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Warn at the first frame outside whmcs_frames: the analyst's own line.
+
+    A fixed ``stacklevel`` breaks as soon as a call path gains a level (a memo, a
+    closure); walking out of the package always lands on the caller.
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 2  # level 1 is this function itself
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

@@ -15,13 +15,12 @@ request to the next.
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._exceptions import InconsistentReadError, PaginationShiftWarning, ValidationError
+from ._exceptions import InconsistentReadError, PaginationShiftWarning, ValidationError, warn
 from .frames import unwrap_list
 
 __all__ = ["DEFAULT_PAGE_SIZE", "fetch_orders", "iter_order_pages", "order_filters"]
@@ -200,10 +199,9 @@ def fetch_orders(call: Call, filters: Mapping[str, Any], *,
             expected_total = result.pages[0].total
             if not result.problems:
                 if seen_problems:
-                    warnings.warn(
-                        f"Orders shifted while being read ({seen_problems[0]}); re-read "
-                        f"{attempt - 1} time(s) until the result was consistent.",
-                        PaginationShiftWarning, stacklevel=3)
+                    warn(f"Orders shifted while being read ({seen_problems[0]}); re-read "
+                         f"{attempt - 1} time(s) until the result was consistent.",
+                         PaginationShiftWarning)
                 return result.orders()
             seen_problems.extend(result.problems)
     raise InconsistentReadError(
