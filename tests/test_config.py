@@ -150,3 +150,21 @@ def test_audit_log_path_precedence(monkeypatch, tmp_path):
     with wf.connect(URL, identifier="i", secret="s") as client:
         assert client.audit_log.name == "audit.jsonl"
         assert "whmcs-frames" in str(client.audit_log)
+
+
+def test_connect_or_sandbox_prefers_the_configured_whmcs(monkeypatch):
+    monkeypatch.setenv("WHMCS_API_URL", URL)
+    monkeypatch.setenv("WHMCS_API_IDENTIFIER", "ident")
+    monkeypatch.setenv("WHMCS_API_SECRET", "secret")
+    with wf.connect_or_sandbox() as client:
+        assert client.url == URL and client.sandbox is None
+
+
+def test_connect_or_sandbox_starts_a_sandbox_without_configuration(tmp_path):
+    client = wf.connect_or_sandbox(orders=20, seed=3, audit_log=tmp_path / "a.jsonl")
+    try:
+        assert client.sandbox is not None and client.url == client.sandbox.url
+        assert len(client.orders(progress=False)) == 20
+    finally:
+        client.close()
+        client.sandbox.close()

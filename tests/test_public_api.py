@@ -19,7 +19,7 @@ def test_public_names_are_exactly_these():
         "Domain", "FraudCheckResult", "InconsistentReadError", "InsecureTransportWarning",
         "OrderNotFound", "OutcomeUnknown", "PaginationShiftWarning", "PreconditionFailed",
         "Product", "ResponseFormatError", "TransportError", "ValidationError", "WhmcsError",
-        "WhmcsWarning", "__version__", "actions", "bulk", "connect", "frames",
+        "WhmcsWarning", "__version__", "actions", "bulk", "connect", "connect_or_sandbox", "frames",
         "read_audit_log", "sandbox",
     ]
     for name in wf.__all__:

@@ -14,7 +14,7 @@ Examples
 
 from . import actions, frames, sandbox
 from ._audit import read_audit_log
-from ._client import Client, connect
+from ._client import Client, connect, connect_or_sandbox
 from ._exceptions import (
     AccessDenied,
     ApiError,
@@ -70,6 +70,7 @@ __all__ = [
     "actions",
     "bulk",
     "connect",
+    "connect_or_sandbox",
     "frames",
     "read_audit_log",
     "sandbox",
