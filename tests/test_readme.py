@@ -28,3 +28,13 @@ def test_the_add_order_example_runs(tmp_path):
         result = namespace["result"]
         assert result.orderid == max(int(o["id"]) for o in client.iter_orders())
         assert len(result.serviceids) == 1 and len(result.domainids) == 1
+
+
+def test_the_reports_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the example writes into ./reports/
+    with wf.sandbox.serve(orders=300) as box, box.client(audit_log=tmp_path / "a.jsonl") as client:
+        namespace = {"wf": wf, "client": client}
+        exec(compile(BLOCKS[2], "README reports", "exec"), namespace)
+    written = {p.name for p in namespace["paths"]}
+    assert {"orders.csv", "revenue_by_month.csv", "manifest.json"} <= written
+    assert all(p.exists() for p in namespace["paths"])

@@ -12,7 +12,7 @@ Examples
 ...     client.orders("Pending")
 """
 
-from . import actions, frames, sandbox
+from . import actions, frames, plots, reports, sandbox
 from ._audit import read_audit_log
 from ._client import Client, connect, connect_or_sandbox
 from ._exceptions import (
@@ -37,6 +37,7 @@ from ._exceptions import (
 from ._items import Domain, Product
 from ._registry import ACTIONS, ActionSpec
 from .actions import ActionResult, AddOrderResult, FraudCheckResult, bulk
+from .reports import export_reports
 
 __version__ = "0.1.0"
 
@@ -71,8 +72,11 @@ __all__ = [
     "bulk",
     "connect",
     "connect_or_sandbox",
+    "export_reports",
     "frames",
+    "plots",
     "read_audit_log",
+    "reports",
     "sandbox",
 ]
 

@@ -1,0 +1,91 @@
+"""Shared ground of the report aggregations: what revenue is, and grouping labels.
+
+Kept apart from :mod:`whmcs_frames.reports` so the time-series and breakdown
+aggregations build on one definition of revenue and one way of labelling groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+__all__ = [
+    "NONE_LABEL",
+    "REVENUE_DEFINITION",
+    "TIME_TO_ACCEPT",
+    "as_labels",
+    "casefolded",
+    "is_revenue",
+    "money",
+    "money_table",
+]
+
+#: What counts as revenue, in words (also written to every bundle's manifest).
+REVENUE_DEFINITION = (
+    "Revenue is the order amount of orders whose invoice is Paid (paymentstatus 'Paid') and "
+    "whose status is not Cancelled or Fraud, summed per currency and never across currencies. "
+    "Unpaid, refunded and invoice-less orders are not revenue.")
+#: Why there is no time-to-accept figure (also written to the manifest).
+TIME_TO_ACCEPT = (
+    "Not derivable: GetOrders has the date an order was placed but no acceptance timestamp. "
+    "conversion_by_month.csv shows how each month's orders have ended up instead.")
+#: The label of a missing grouping value (no payment method, no invoice…).
+NONE_LABEL = "(none)"
+
+_NOT_REVENUE_STATUSES = frozenset({"cancelled", "fraud"})
+
+
+def casefolded(column: pd.Series) -> pd.Series:
+    """Text for comparing: stripped and case-folded, statuses spelt any way match."""
+    return column.astype("string").str.strip().str.casefold()
+
+
+def is_revenue(orders: pd.DataFrame) -> pd.Series:
+    """Which orders count as revenue (see :data:`REVENUE_DEFINITION`).
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        An orders frame (:func:`whmcs_frames.frames.orders_frame`).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for paid orders that are not Cancelled or Fraud.
+
+    Examples
+    --------
+    >>> from whmcs_frames import frames
+    >>> df = frames.orders_frame([{"id": 1, "status": "Active", "paymentstatus": "Paid"},
+    ...                           {"id": 2, "status": "Fraud", "paymentstatus": "Paid"}])
+    >>> is_revenue(df).tolist()
+    [True, False]
+    """
+    paid = casefolded(orders["paymentstatus"]).eq("paid").fillna(False)
+    standing = ~casefolded(orders["status"]).isin(_NOT_REVENUE_STATUSES).fillna(False)
+    return (paid & standing).astype(bool).rename("is_revenue")
+
+
+def as_labels(column: pd.Series) -> pd.Series:
+    """A grouping column as plain text, missing or blank values as :data:`NONE_LABEL`."""
+    text = column.astype("string").str.strip()
+    return text.mask(text.isna() | text.eq(""), NONE_LABEL).astype(object)
+
+
+def money(values: pd.Series) -> pd.Series:
+    """Money rounded to its two places."""
+    # Sums of floats pick up binary noise (0.30000000000000004); money has two places.
+    return values.astype("float64").round(2)
+
+
+def money_table(orders: pd.DataFrame, keys: Sequence[str], *,
+                revenue: bool) -> pd.DataFrame:
+    """Orders and amounts per ``keys`` (always with currency), labels as text."""
+    labels = [as_labels(orders[k]).rename(k) for k in keys]
+    counted = orders.assign(_revenue=orders["amount"].where(is_revenue(orders), 0.0))
+    table = counted.groupby(labels).agg(orders=("amount", "size"), amount=("amount", "sum"),
+                                        revenue=("_revenue", "sum")).reset_index()
+    table["amount"] = money(table["amount"])
+    table["revenue"] = money(table["revenue"])
+    return table if revenue else table.drop(columns="revenue")

@@ -1,0 +1,367 @@
+"""Charts of orders for finance and management, drawn with matplotlib.
+
+Each chart takes a frame as the client returns it (orders, or order lines for
+:func:`product_mix`) and ``ax=None``: given an Axes it draws there, otherwise it makes a
+figure with ``plt.subplots``. It returns the Axes and never calls ``plt.show()``, so it
+works in notebooks, scripts and headless (Agg) alike. The numbers are those of the
+matching :mod:`whmcs_frames.reports` aggregation, so a chart can always be exported as a
+table. Money is never summed across currencies: one line per currency, or one currency
+chosen with ``currency=``.
+
+Example
+-------
+>>> import whmcs_frames as wf
+>>> ax = wf.plots.revenue_by_month(client.orders())  # doctest: +SKIP
+>>> ax.figure.savefig("revenue.png")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import reports
+from ._exceptions import ValidationError
+from ._grouping import as_labels, casefolded
+from ._timeseries import Freq, _freq_code
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "fraud_scores",
+    "orders_over_time",
+    "payment_methods",
+    "product_mix",
+    "promotion_usage",
+    "revenue_by_month",
+    "status_breakdown",
+]
+
+_STATUS_COLOURS = {"active": "#2ca02c", "pending": "#ff7f0e", "cancelled": "#7f7f7f",
+                   "fraud": "#d62728", "in review": "#9467bd"}
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+            "#17becf", "#7f7f7f", "#d62728")
+_FREQ_WORDS = {"D": "day", "W": "week", "M": "month"}
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=(10, 5.2), layout="constrained")
+    return new
+
+
+def _colour(label: str, index: int, *, by_status: bool = True) -> str:
+    known = _STATUS_COLOURS.get(label.casefold()) if by_status else None
+    return known or _PALETTE[index % len(_PALETTE)]
+
+
+def _legend(ax: Axes, title: str) -> None:
+    # Outside the plot area, so it never hides data; none when nothing was drawn.
+    if not ax.get_legend_handles_labels()[0]:
+        return
+    ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              frameon=False)
+
+
+def _no_data(ax: Axes, what: str) -> None:
+    ax.text(0.5, 0.5, f"no {what}", transform=ax.transAxes, ha="center", va="center",
+            color="#555555")
+
+
+def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _count_axis(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
+def _stacked_barh(ax: Axes, counts: pd.DataFrame, *, legend: str) -> None:
+    """One horizontal bar per row, a segment per column, the total at the end."""
+    y = np.arange(len(counts))
+    left = np.zeros(len(counts))
+    container = None
+    for i, column in enumerate(counts.columns):
+        values = counts[column].to_numpy(dtype=float)
+        container = ax.barh(y, values, left=left, label=str(column),
+                            color=_colour(str(column), i, by_status=False))
+        left += values
+    if container is not None:
+        ax.bar_label(container, labels=[f"{int(t):,}" for t in left], padding=3)
+    ax.set_yticks(y, [str(i) for i in counts.index])
+    ax.invert_yaxis()  # largest first, at the top
+    ax.set_xlim(0, max(left.max(initial=0) * 1.12, 1))
+    _count_axis(ax.xaxis)
+    _legend(ax, legend)
+
+
+def orders_over_time(orders: pd.DataFrame, *, freq: Freq = "week",
+                     by: str | None = "status", ax: Axes | None = None) -> Axes:
+    """Orders placed per day, week or month: one line per status (or other column).
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        An orders frame.
+    freq : {"day", "week", "month"}
+        Period length.
+    by : str or None
+        Column giving one line per value, or None for a single line.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = orders_over_time(client.orders(), freq="month")  # doctest: +SKIP
+    """
+    ax = _axes(ax)
+    table = reports.orders_by_period(orders, freq=freq, by=by)
+    word = _FREQ_WORDS[_freq_code(freq)]
+    if table.empty:
+        _no_data(ax, "orders")
+    elif by is None:
+        ax.plot(table["period"].to_numpy(), table["orders"].to_numpy(), label="all orders",
+                color=_PALETTE[0])
+    else:
+        totals = table.groupby(by)["orders"].sum().sort_values(ascending=False)
+        for i, label in enumerate(totals.index):
+            part = table[table[by] == label]
+            ax.plot(part["period"].to_numpy(), part["orders"].to_numpy(), label=str(label),
+                    color=_colour(str(label), i, by_status=by == "status"), linewidth=1.6)
+        _legend(ax, by)
+    ax.set_title(f"Orders per {word}" + (f" by {by}" if by else ""))
+    ax.set_xlabel(f"{word} the order was placed")
+    ax.set_ylabel(f"orders per {word}")
+    ax.set_ylim(bottom=0)
+    _count_axis(ax.yaxis)
+    if not table.empty:
+        _date_axis(ax)
+    return ax
+
+
+def revenue_by_month(orders: pd.DataFrame, *, currency: str | None = None,
+                     ax: Axes | None = None) -> Axes:
+    """Revenue per month, one line per currency (never summed across currencies).
+
+    Revenue as :data:`whmcs_frames.reports.REVENUE_DEFINITION` defines it.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        An orders frame.
+    currency : str, optional
+        Draw this currency only (ISO code, e.g. ``"EUR"``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = revenue_by_month(client.orders(), currency="EUR")  # doctest: +SKIP
+    """
+    ax = _axes(ax)
+    table = reports.revenue_by_month(orders)
+    if currency is not None:
+        table = table[table["currency"].str.casefold() == currency.strip().casefold()]
+    currencies = sorted(table["currency"].unique())
+    for i, code in enumerate(currencies):
+        part = table[table["currency"] == code]
+        ax.plot(part["period"].to_numpy(), part["revenue"].to_numpy(), marker="o",
+                markersize=3, label=code, color=_PALETTE[i % len(_PALETTE)], linewidth=1.6)
+    if currencies:
+        _legend(ax, "currency")
+        _date_axis(ax)
+    else:
+        _no_data(ax, "revenue" + (f" in {currency}" if currency else ""))
+    units = ", ".join(currencies) or (currency or "")
+    ax.set_title("Revenue per month" + (f" in {units}" if len(currencies) == 1
+                                        else " by currency (not converted)"))
+    ax.set_xlabel("month")
+    ax.set_ylabel(f"revenue per month ({units})" if len(currencies) < 2
+                  else f"revenue per month ({units}; one line each)")
+    if table.empty or table["revenue"].min() >= 0:
+        ax.set_ylim(bottom=0)
+    from matplotlib.ticker import StrMethodFormatter
+
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    return ax
+
+
+def status_breakdown(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Orders per status (custom statuses included): one bar each, with its share.
+
+    Examples
+    --------
+    >>> ax = status_breakdown(client.orders())  # doctest: +SKIP
+    """
+    ax = _axes(ax)
+    counts = as_labels(orders["status"]).value_counts()
+    total = int(counts.sum())
+    y = np.arange(len(counts))
+    colours = [_colour(str(s), i) for i, s in enumerate(counts.index)]
+    bars = ax.barh(y, counts.to_numpy(), color=colours)
+    ax.bar_label(bars, labels=[f"{n:,} ({n / total:.0%})" for n in counts], padding=3)
+    ax.set_yticks(y, [str(s) for s in counts.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(counts.to_numpy().max(initial=0) * 1.2, 1))
+    if not total:
+        _no_data(ax, "orders")
+    ax.set_title(f"Orders by status ({total:,} orders)")
+    ax.set_xlabel("orders")
+    ax.set_ylabel("status")
+    _count_axis(ax.xaxis)
+    return ax
+
+
+def payment_methods(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """The payment-method mix: orders per method, one bar segment per currency.
+
+    Examples
+    --------
+    >>> ax = payment_methods(client.orders())  # doctest: +SKIP
+    """
+    ax = _axes(ax)
+    table = reports.payment_methods(orders)
+    counts = table.pivot_table(index="paymentmethodname", columns="currency",
+                               values="orders", aggfunc="sum", fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
+    _stacked_barh(ax, counts, legend="currency")
+    if counts.empty:
+        _no_data(ax, "orders")
+    ax.set_title("Payment methods (orders, by currency)")
+    ax.set_xlabel("orders")
+    ax.set_ylabel("payment method")
+    return ax
+
+
+def product_mix(lines: pd.DataFrame, *, top: int = 12, ax: Axes | None = None) -> Axes:
+    """The most-ordered products, addons and domains: one bar each, coloured by type.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        An order-lines frame.
+    top : int
+        How many products to show (most line items first).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = product_mix(client.order_lines(), top=8)  # doctest: +SKIP
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValidationError("top", "a positive integer", got=top)
+    ax = _axes(ax)
+    mix = reports.product_mix(lines).groupby(["type", "product"])["lines"].sum()
+    shown = mix.sort_values(ascending=False, kind="stable").head(top)
+    types = sorted(shown.index.get_level_values("type").unique())
+    y = np.arange(len(shown))
+    for i, kind in enumerate(types):
+        mask = shown.index.get_level_values("type") == kind
+        ax.barh(y[mask], shown.to_numpy()[mask], label=kind, color=_PALETTE[i])
+    # "Register"/"Transfer" alone would not say they are domains.
+    ax.set_yticks(y, [p if t in ("product", "addon") else f"{t.capitalize()}: {p}"
+                      for t, p in shown.index])
+    ax.invert_yaxis()
+    if shown.empty:
+        _no_data(ax, "line items")
+    else:
+        _legend(ax, "type")
+    ax.set_title(f"Product mix: top {len(shown)} of {len(mix)} by line items")
+    ax.set_xlabel("line items ordered")
+    ax.set_ylabel("product")
+    _count_axis(ax.xaxis)
+    return ax
+
+
+def promotion_usage(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Orders placed with each promotion code, one bar segment per currency.
+
+    Examples
+    --------
+    >>> ax = promotion_usage(client.orders())  # doctest: +SKIP
+    """
+    ax = _axes(ax)
+    table = reports.promotion_usage(orders)
+    counts = table.pivot_table(index="promocode", columns="currency", values="orders",
+                               aggfunc="sum", fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
+    _stacked_barh(ax, counts, legend="currency")
+    if counts.empty:
+        _no_data(ax, "promotion codes used")
+    used = int(table["orders"].sum())
+    ax.set_title(f"Promotion codes: {used:,} of {len(orders):,} orders used one")
+    ax.set_xlabel("orders")
+    ax.set_ylabel("promotion code")
+    return ax
+
+
+def fraud_scores(orders: pd.DataFrame, *, threshold: float | None = 70.0,
+                 bin_width: float = 5.0, ax: Axes | None = None) -> Axes:
+    """Histogram of fraud scores (0-100), orders marked Fraud stacked on top.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        An orders frame; orders without a score are left out.
+    threshold : float or None
+        Draws a vertical line at this score (your fraud module's reject threshold).
+    bin_width : float
+        Width of each bar, in score points.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = fraud_scores(client.orders(), threshold=80)  # doctest: +SKIP
+    """
+    if not bin_width > 0:
+        raise ValidationError("bin_width", "a positive number", got=bin_width)
+    ax = _axes(ax)
+    scored = orders[orders["fraud_score"].notna()]
+    scores = scored["fraud_score"].clip(0, 100).to_numpy(dtype=float)
+    fraud = casefolded(scored["status"]).eq("fraud").fillna(False).to_numpy(dtype=bool)
+    edges = np.arange(0.0, 100.0 + bin_width, bin_width)
+    ax.hist([scores[~fraud], scores[fraud]], bins=edges, stacked=True,
+            label=["other statuses", "marked Fraud"], color=[_PALETTE[0], "#d62728"])
+    if threshold is not None:
+        ax.axvline(threshold, color="black", linestyle="--", linewidth=1.2,
+                   label=f"threshold {threshold:g}")
+    if not len(scores):
+        _no_data(ax, "fraud scores")
+    _legend(ax, "orders")
+    ax.set_xlim(0, 100)
+    ax.set_title(f"Fraud scores ({len(scores):,} orders with a score)")
+    ax.set_xlabel("fraud score (0-100, higher is riskier)")
+    ax.set_ylabel("orders")
+    _count_axis(ax.yaxis)
+    return ax
