@@ -217,3 +217,27 @@ def test_secrets_never_reach_logs_or_exceptions(client, mocked, caplog):
     for secret in SECRETS:
         assert secret not in text
     assert "***" in caplog.text
+
+
+def test_each_write_gets_its_own_session_closed_after_it_answered(client, mocked, monkeypatch):
+    import whmcs_frames._transport as transport
+
+    made = []
+    real = transport._new_session
+
+    def tracking(*args, **kwargs):
+        session = real(*args, **kwargs)
+        closed = []
+        session.close = lambda: closed.append(True)  # type: ignore[method-assign]
+        made.append((kwargs.get("close", False), closed))
+        return session
+
+    monkeypatch.setattr(transport, "_new_session", tracking)
+    ok(mocked)
+    client.call("PendingOrder", orderid=1)
+    client.call("PendingOrder", orderid=2)
+    client.call("GetOrders")
+    client.call("GetOrders")
+    # two writes, two sessions, each closed at once; the reads share one pooled session
+    assert [(close, bool(closed)) for close, closed in made] == [
+        (True, True), (True, True), (False, False)]

@@ -87,6 +87,17 @@ def _write_retry(settings: Settings) -> Retry:
                  raise_on_status=False)
 
 
+def _new_session(retry: Retry, pool_size: int, *, close: bool = False) -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = "whmcs-frames"
+    if close:
+        session.headers["Connection"] = "close"
+    return session
+
+
 def _mask_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, "***" if is_secret_param(k) else v) for k, v in pairs]
 
@@ -160,8 +171,9 @@ def _api_error(action: str, message: str, status: int) -> ApiError:
 class Transport:
     """Sends one action at a time to WHMCS; safe to share between threads.
 
-    Each thread gets its own ``requests.Session`` (keep-alive pool sized to the
-    workers); :meth:`close` closes every session any thread opened.
+    Each thread gets its own ``requests.Session`` for reads (keep-alive pool sized to
+    the workers); every write gets a session of its own, closed once it has answered.
+    :meth:`close` closes every read session any thread opened.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -170,20 +182,12 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
 
-    def _session(self, spec: ActionSpec) -> requests.Session:
-        slot = "read" if spec.is_read else "write"
-        session = getattr(self._local, slot, None)
+    def _read_session(self) -> requests.Session:
+        """This thread's pooled keep-alive session for reads."""
+        session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
-            retry = _read_retry(self.settings) if spec.is_read else _write_retry(self.settings)
-            size = self.settings.workers if spec.is_read else 1
-            adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=size)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            session.headers["User-Agent"] = "whmcs-frames"
-            if not spec.is_read:
-                session.headers["Connection"] = "close"
-            setattr(self._local, slot, session)
+            session = _new_session(_read_retry(self.settings), self.settings.workers)
+            self._local.session = session
             with self._lock:
                 self._sessions.append(session)
         return session
@@ -213,12 +217,19 @@ class Transport:
             v for k, v in pairs if v and is_secret_param(k))
         wire = pairs + list(self.settings.auth.items())
         started = time.perf_counter()
+        # A write never touches a pooled socket: one the server is closing would turn it
+        # into an unknown outcome. Its own session is closed as soon as it has answered.
+        session = (self._read_session() if spec.is_read
+                   else _new_session(_write_retry(self.settings), 1, close=True))
         try:
-            response = self._session(spec).post(
+            response = session.post(
                 self.settings.url, data=wire, timeout=self.settings.timeout,
                 verify=self.settings.verify, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             raise self._failure(action, spec, exc) from None
+        finally:
+            if not spec.is_read:
+                session.close()
         elapsed = time.perf_counter() - started
         with response:
             logger.debug("%s -> HTTP %s in %.0f ms %s", action, response.status_code,

@@ -139,6 +139,8 @@ def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str,
         h.send_header("Content-Length", str(len(body)))
         for name, value in headers or ():
             h.send_header(name, value)
+        if h.close_connection:  # say so, or a client may pool a socket about to close
+            h.send_header("Connection", "close")
         h.end_headers()
         h.wfile.write(body)
     except OSError:
