@@ -19,8 +19,9 @@ def test_public_names_are_exactly_these():
         "Domain", "FraudCheckResult", "InconsistentReadError", "InsecureTransportWarning",
         "OrderNotFound", "OutcomeUnknown", "PaginationShiftWarning", "PreconditionFailed",
         "Product", "ResponseFormatError", "TransportError", "ValidationError", "WhmcsError",
-        "WhmcsWarning", "__version__", "actions", "bulk", "connect", "connect_or_sandbox",
-        "export_reports", "frames", "plots", "read_audit_log", "reports", "sandbox",
+        "WhmcsWarning", "__version__", "actions", "add_order_form", "bulk", "connect",
+        "connect_or_sandbox", "export_reports", "frames", "plots", "read_audit_log", "reports",
+        "review", "sandbox", "widgets",
     ]
     for name in wf.__all__:
         assert hasattr(wf, name), name

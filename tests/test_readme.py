@@ -38,3 +38,13 @@ def test_the_reports_example_runs(tmp_path, monkeypatch):
     written = {p.name for p in namespace["paths"]}
     assert {"orders.csv", "revenue_by_month.csv", "manifest.json"} <= written
     assert all(p.exists() for p in namespace["paths"])
+
+
+def test_the_widget_examples_run(tmp_path):
+    with wf.sandbox.serve(orders=300) as box, box.client(audit_log=tmp_path / "a.jsonl") as client:
+        namespace = {"wf": wf, "client": client}
+        exec(compile(BLOCKS[3] + BLOCKS[4], "README widgets", "exec"), namespace)
+        rv = namespace["rv"]
+        accepted = rv.outcomes["orderid"].tolist()
+        assert len(accepted) == 2 and rv.outcomes["outcome"].eq("success").all()
+        assert all(box.order(int(i))["status"] == "Active" for i in accepted)

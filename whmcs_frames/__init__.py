@@ -12,7 +12,7 @@ Examples
 ...     client.orders("Pending")
 """
 
-from . import actions, frames, plots, reports, sandbox
+from . import actions, frames, plots, reports, sandbox, widgets
 from ._audit import read_audit_log
 from ._client import Client, connect, connect_or_sandbox
 from ._exceptions import (
@@ -38,6 +38,7 @@ from ._items import Domain, Product
 from ._registry import ACTIONS, ActionSpec
 from .actions import ActionResult, AddOrderResult, FraudCheckResult, bulk
 from .reports import export_reports
+from .widgets import add_order_form, review
 
 __version__ = "0.1.0"
 
@@ -69,6 +70,7 @@ __all__ = [
     "WhmcsWarning",
     "__version__",
     "actions",
+    "add_order_form",
     "bulk",
     "connect",
     "connect_or_sandbox",
@@ -77,7 +79,9 @@ __all__ = [
     "plots",
     "read_audit_log",
     "reports",
+    "review",
     "sandbox",
+    "widgets",
 ]
 
 # The sandbox sits below the client layer and must not import it; the client

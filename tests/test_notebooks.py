@@ -1,0 +1,59 @@
+"""Every notebook runs top to bottom against the sandbox, and is stored without outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+#: charts each notebook must draw (a chart cell that silently draws nothing is a bug)
+CHARTS = {"01_order_analytics": 6, "02_fraud_review": 1}
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture
+def sandbox_env(monkeypatch, tmp_path):
+    """No real WHMCS configured, so each notebook starts its own sandbox."""
+    for var in ("WHMCS_API_URL", "WHMCS_API_IDENTIFIER", "WHMCS_API_SECRET",
+                "WHMCS_API_ACCESSKEY", "WHMCS_API_USERNAME", "WHMCS_API_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("WHMCS_FRAMES_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws
+    return tmp_path
+
+
+def test_the_four_notebooks_are_there():
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_order_analytics.ipynb", "02_fraud_review.ipynb", "03_csv_reports.ipynb",
+        "04_add_order.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_against_the_sandbox(path, sandbox_env):
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(sandbox_env)}}).execute()
+    first = "".join(out.get("text", "") for out in notebook.cells[1].outputs)
+    assert "sandbox" in first  # the first output says where the data comes from
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code"
+               for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    charts = [out for out in outputs if "image/png" in out.get("data", {})]
+    assert len(charts) >= CHARTS.get(path.stem, 0)
+    text = nbformat.writes(notebook)
+    # no credentials in any output: the sandbox's are derived from its seed (7)
+    import whmcs_frames as wf
+
+    with wf.sandbox.serve(orders=0, seed=7) as box:
+        for secret in (box.secret, box.identifier, box.password):
+            assert secret not in text
