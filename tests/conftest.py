@@ -20,3 +20,15 @@ def client(box, tmp_path):
     with box.client(backoff_factor=0, retries=2, timeout=5,
                     audit_log=tmp_path / "audit.jsonl") as sandbox_client:
         yield sandbox_client
+
+
+@pytest.fixture
+def whmcs_env(box, tmp_path, monkeypatch):
+    """Make ``box`` the WHMCS of the environment (as the CLI reads it); audit under tmp_path."""
+    for name in ("WHMCS_API_USERNAME", "WHMCS_API_PASSWORD", "WHMCS_API_ACCESSKEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WHMCS_API_URL", box.url)
+    monkeypatch.setenv("WHMCS_API_IDENTIFIER", box.identifier)
+    monkeypatch.setenv("WHMCS_API_SECRET", box.secret)
+    monkeypatch.setenv("WHMCS_FRAMES_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    return box

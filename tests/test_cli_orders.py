@@ -18,14 +18,8 @@ class Terminal(io.StringIO):
 
 
 @pytest.fixture
-def env(box, tmp_path, monkeypatch):
-    """Point the CLI's wf.connect() at the sandbox and its audit log at tmp_path."""
-    for name in ("WHMCS_API_USERNAME", "WHMCS_API_PASSWORD", "WHMCS_API_ACCESSKEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WHMCS_API_URL", box.url)
-    monkeypatch.setenv("WHMCS_API_IDENTIFIER", box.identifier)
-    monkeypatch.setenv("WHMCS_API_SECRET", box.secret)
-    monkeypatch.setenv("WHMCS_FRAMES_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+def env(whmcs_env, tmp_path):
+    """The audit log the CLI writes to, with the sandbox as the configured WHMCS."""
     return tmp_path / "audit.jsonl"
 
 

@@ -15,18 +15,6 @@ import pytest
 from whmcs_frames.cli import main
 
 
-@pytest.fixture
-def env(box, tmp_path, monkeypatch):
-    """Point the CLI's wf.connect() at the sandbox and its audit log at tmp_path."""
-    for name in ("WHMCS_API_USERNAME", "WHMCS_API_PASSWORD", "WHMCS_API_ACCESSKEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WHMCS_API_URL", box.url)
-    monkeypatch.setenv("WHMCS_API_IDENTIFIER", box.identifier)
-    monkeypatch.setenv("WHMCS_API_SECRET", box.secret)
-    monkeypatch.setenv("WHMCS_FRAMES_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
-    return box
-
-
 def run(*argv):
     out = io.StringIO()
     code = main(list(argv), out=out)
@@ -72,20 +60,20 @@ def test_demo_refuses_a_bad_order_count(tmp_path, capsys):
     assert "positive" in capsys.readouterr().err
 
 
-def test_export_against_the_configured_whmcs(env, tmp_path):
+def test_export_against_the_configured_whmcs(whmcs_env, tmp_path):
     out = tmp_path / "bundle"
     code, text = run("export", "--out", str(out), "--no-progress")
     assert code == 0
     data = manifest(out)
     assert data["whmcs_host"] == "127.0.0.1"
-    assert {f["file"]: f["rows"] for f in data["files"]}["orders.csv"] == env.count_orders()
+    assert {f["file"]: f["rows"] for f in data["files"]}["orders.csv"] == whmcs_env.count_orders()
     assert "Revenue by currency" in text and "orders.csv" in text
     for path in out.iterdir():
         raw = path.read_bytes()
-        assert env.secret.encode() not in raw and env.identifier.encode() not in raw
+        assert whmcs_env.secret.encode() not in raw and whmcs_env.identifier.encode() not in raw
 
 
-def test_export_with_filters(env, tmp_path):
+def test_export_with_filters(whmcs_env, tmp_path):
     out = tmp_path / "bundle"
     every = pd.read_csv(_export_all(tmp_path) / "orders.csv", parse_dates=["date"])
     since, until = every["date"].quantile(0.25).date(), every["date"].quantile(0.75).date()
@@ -109,18 +97,18 @@ def _export_all(tmp_path):
     return folder
 
 
-def test_export_with_nothing_left_after_filters(env, tmp_path):
+def test_export_with_nothing_left_after_filters(whmcs_env, tmp_path):
     code, text = run("export", "--out", str(tmp_path / "none"), "--until", "1999-12-31",
                      "--no-progress")
     assert code == 0 and "(no orders)" in text and "Empty DataFrame" not in text
     assert pd.read_csv(tmp_path / "none" / "orders.csv").empty
 
 
-def test_export_one_status_is_asked_of_whmcs(env, tmp_path):
+def test_export_one_status_is_asked_of_whmcs(whmcs_env, tmp_path):
     out = tmp_path / "pending"
     assert run("export", "--out", str(out), "--status", "Pending", "--no-charts",
                "--no-progress")[0] == 0
-    sent = [r["params"] for r in env.requests if r["action"] == "GetOrders"]
+    sent = [r["params"] for r in whmcs_env.requests if r["action"] == "GetOrders"]
     assert sent and all(p.get("status") == "Pending" for p in sent)
     assert set(pd.read_csv(out / "orders.csv")["status"]) <= {"Pending"}
 
@@ -130,7 +118,7 @@ def test_export_one_status_is_asked_of_whmcs(env, tmp_path):
     ["export", "--out", "x", "--until", "last tuesday"],
     ["export", "--out", "x", "--since", "2024-05-01", "--until", "2024-04-01"],
 ])
-def test_export_bad_dates_exit_2_with_one_line(env, tmp_path, monkeypatch, capsys, argv):
+def test_export_bad_dates_exit_2_with_one_line(whmcs_env, tmp_path, monkeypatch, capsys, argv):
     monkeypatch.chdir(tmp_path)
     assert run(*argv)[0] == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -147,7 +135,7 @@ def test_export_without_configuration_exits_2(tmp_path, monkeypatch, capsys):
     assert len(err) == 1 and "Traceback" not in err[0]
 
 
-def test_export_with_wrong_credentials_exits_1(env, tmp_path, monkeypatch, capsys):
+def test_export_with_wrong_credentials_exits_1(whmcs_env, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WHMCS_API_SECRET", "not-the-secret")
     assert run("export", "--out", str(tmp_path / "x"), "--no-progress")[0] == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -156,7 +144,7 @@ def test_export_with_wrong_credentials_exits_1(env, tmp_path, monkeypatch, capsy
     assert not (tmp_path / "x" / "manifest.json").exists()
 
 
-def test_export_into_a_file_exits_2(env, tmp_path, capsys):
+def test_export_into_a_file_exits_2(whmcs_env, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert run("export", "--out", str(blocker / "sub"), "--no-progress")[0] == 2

@@ -11,9 +11,7 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -22,7 +20,7 @@ from . import _order_form as rules
 from . import frames
 from ._exceptions import ValidationError, WhmcsError
 from ._product_options import config_options, config_price, custom_fields, missing_required
-from ._widget_parts import ConfirmStep, message_html, pre_html
+from ._widget_parts import ConfirmStep, InFlight, message_html, pre_html
 from ._writes import error_message
 
 if TYPE_CHECKING:
@@ -43,7 +41,7 @@ def _choose(dropdown: widgets.Dropdown, options: list[Any], keep: Any) -> None:
     dropdown.index = values.index(keep) if keep in values else (0 if options else None)
 
 
-class AddOrderForm(widgets.VBox):
+class AddOrderForm(InFlight, widgets.VBox):
     """The add-order form; see :func:`add_order_form`.
 
     Attributes
@@ -340,25 +338,6 @@ class AddOrderForm(widgets.VBox):
         self.step.hide()
         self._sync_buttons()
         self._say(message)
-
-    @contextlib.contextmanager
-    def _quietly(self) -> Iterator[None]:
-        self._quiet = True  # our own changes to the inputs are not the analyst's
-        try:
-            yield
-        finally:
-            self._quiet = False
-
-    @contextlib.contextmanager
-    def _working(self, message: str) -> Iterator[None]:
-        self._busy = True
-        self._sync_buttons()
-        self._say(message)
-        try:
-            yield
-        finally:
-            self._busy = False
-            self._sync_buttons()
 
     def _sync_buttons(self) -> None:
         waiting = self._pending is not None

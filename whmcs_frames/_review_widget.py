@@ -12,8 +12,7 @@ Example
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from . import _review as rules
 from ._bulk import BULK_COLUMNS
 from ._exceptions import ValidationError, WhmcsError
 from ._order_detail import detail_html
-from ._widget_parts import TABLE_OPTIONS, ConfirmStep, message_html, tri_state
+from ._widget_parts import TABLE_OPTIONS, ConfirmStep, InFlight, message_html, tri_state
 from ._writes import error_message, order_ids
 from .actions import bulk
 from .frames import SCHEMAS, orders_frame
@@ -47,7 +46,7 @@ class _Plan:
     ids: tuple[int, ...]
 
 
-class ReviewQueue(widgets.VBox):
+class ReviewQueue(InFlight, widgets.VBox):
     """The review queue: filter, select, look, act, confirm. See :func:`review`.
 
     Attributes
@@ -268,12 +267,9 @@ class ReviewQueue(widgets.VBox):
             self._status_value()
         self._initial_status = None
         matched = [t for t in titles if wanted and t.casefold() == wanted.casefold()]
-        self._quiet = True  # our own change of the dropdown is not the analyst's
-        try:
+        with self._quietly():  # our own change of the dropdown is not the analyst's
             self.status_filter.options = [_ANY, *titles]
             self.status_filter.value = matched[0] if matched else _ANY
-        finally:
-            self._quiet = False
 
     def _reread(self, ids: Sequence[int], *, apply: bool = True) -> None:
         """Read these orders fresh from WHMCS and put them in place of the old rows."""
@@ -379,17 +375,6 @@ class ReviewQueue(widgets.VBox):
                   f"({len(self._outcomes)} rows)", error="\n".join(errors))
 
     # -- state ----------------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _working(self, message: str) -> Iterator[None]:
-        self._busy = True
-        self._sync_buttons()
-        self._say(message)
-        try:
-            yield
-        finally:
-            self._busy = False
-            self._sync_buttons()
 
     def _sync_buttons(self) -> None:
         waiting = self._plan is not None

@@ -8,12 +8,21 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import html
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-__all__ = ["TABLE_OPTIONS", "ConfirmStep", "message_html", "pre_html", "tri_state"]
+__all__ = [
+    "TABLE_OPTIONS",
+    "ConfirmStep",
+    "InFlight",
+    "message_html",
+    "pre_html",
+    "tri_state",
+]
 
 #: The review queue's ITable options. maxBytes=0: never downsample, or orders in the
 #: middle of a long queue could not be selected. The widget's Search box is the filter:
@@ -109,3 +118,39 @@ class ConfirmStep(widgets.VBox):
         self.layout.display = "none"
         self.typed.value = ""
         self.text.value = ""
+
+
+class InFlight:
+    """The busy and quiet states both widgets need; a mixin over their own buttons.
+
+    ``_working`` disables the buttons while a request is in flight and restores them
+    whatever happens; ``_quietly`` marks input changes made by the widget itself, which
+    its observers must not take for the analyst's.
+    """
+
+    _busy = False
+    _quiet = False
+
+    if TYPE_CHECKING:  # each widget has its own
+        def _sync_buttons(self) -> None: ...
+
+        def _say(self, status: str, *, error: str = "") -> None: ...
+
+    @contextlib.contextmanager
+    def _working(self, message: str) -> Iterator[None]:
+        self._busy = True
+        self._sync_buttons()
+        self._say(message)
+        try:
+            yield
+        finally:
+            self._busy = False
+            self._sync_buttons()
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False

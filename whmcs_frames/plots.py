@@ -233,6 +233,16 @@ def status_breakdown(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _orders_per_currency(ax: Axes, table: pd.DataFrame, category: str, what: str) -> None:
+    """Horizontal bars of ``orders`` per ``category``, one segment per currency, largest first."""
+    counts = table.pivot_table(index=category, columns="currency", values="orders",
+                               aggfunc="sum", fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
+    _stacked_barh(ax, counts, legend="currency")
+    if counts.empty:
+        _no_data(ax, what)
+
+
 def payment_methods(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """The payment-method mix: orders per method, one bar segment per currency.
 
@@ -241,13 +251,7 @@ def payment_methods(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> ax = payment_methods(client.orders())  # doctest: +SKIP
     """
     ax = _axes(ax)
-    table = reports.payment_methods(orders)
-    counts = table.pivot_table(index="paymentmethodname", columns="currency",
-                               values="orders", aggfunc="sum", fill_value=0)
-    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
-    _stacked_barh(ax, counts, legend="currency")
-    if counts.empty:
-        _no_data(ax, "orders")
+    _orders_per_currency(ax, reports.payment_methods(orders), "paymentmethodname", "orders")
     ax.set_title("Payment methods (orders, by currency)")
     ax.set_xlabel("orders")
     ax.set_ylabel("payment method")
@@ -308,12 +312,7 @@ def promotion_usage(orders: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     ax = _axes(ax)
     table = reports.promotion_usage(orders)
-    counts = table.pivot_table(index="promocode", columns="currency", values="orders",
-                               aggfunc="sum", fill_value=0)
-    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
-    _stacked_barh(ax, counts, legend="currency")
-    if counts.empty:
-        _no_data(ax, "promotion codes used")
+    _orders_per_currency(ax, table, "promocode", "promotion codes used")
     used = int(table["orders"].sum())
     ax.set_title(f"Promotion codes: {used:,} of {len(orders):,} orders used one")
     ax.set_xlabel("orders")
