@@ -166,8 +166,12 @@ def queue_table(orders: pd.DataFrame) -> pd.DataFrame:
         values = orders[column].reset_index(drop=True)
         if column == "date":
             values = values.dt.strftime("%Y-%m-%d %H:%M").fillna("")
-        elif column in ("amount", "fraud_score"):
+        elif column == "amount":
             values = values.astype("float64")
+        elif column == "fraud_score":
+            # No score is not a score of "NaN" (or "None"): an empty cell. DataTables still
+            # sorts the column as numbers, empty cells being allowed among them.
+            values = values.astype("float64").map(lambda v: "" if pd.isna(v) else f"{v:g}")
         elif column not in ("id", "n_items"):
             values = values.astype(object).where(values.notna(), "").astype(str)
         table[title] = values

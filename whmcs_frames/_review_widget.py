@@ -371,8 +371,9 @@ class ReviewQueue(InFlight, widgets.VBox):
         self._outcomes = run if self._outcomes.empty else pd.concat(
             [self._outcomes, run], ignore_index=True)
         errors = rules.outcome_errors(run)
-        self._say(f"{rules.outcome_summary(run)} · all outcomes: rv.outcomes "
-                  f"({len(self._outcomes)} rows)", error="\n".join(errors))
+        total = len(self._outcomes)
+        self._say(f"{rules.outcome_summary(run)} · {total} outcome{'s' * (total != 1)} this "
+                  "session (rv.outcomes)", error="\n".join(errors))
 
     # -- state ----------------------------------------------------------------------------------
 
