@@ -28,7 +28,7 @@ from ._client import connect
 from ._registry import ACTIONS
 from ._writes import bulk_action
 
-__all__ = ["add_order_commands"]
+__all__ = ["add_order_commands", "positive_int"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _FAILED = ("error", "unknown", "skipped")
@@ -42,7 +42,8 @@ Every attempt, dry runs included, is appended to the audit log
 (WHMCS_FRAMES_AUDIT_LOG, default in your data directory)."""
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse ``type`` for counts and ids: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -64,7 +65,7 @@ def _seconds(text: str) -> float:
 
 def _common() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("ids", metavar="ID", nargs="+", type=_positive, help="order ids")
+    parent.add_argument("ids", metavar="ID", nargs="+", type=positive_int, help="order ids")
     parent.add_argument("--dry-run", action="store_true",
                         help="send nothing; log and show what would be sent")
     parent.add_argument("-y", "--yes", action="store_true",
@@ -91,7 +92,7 @@ def _verbs(orders: Any, parent: argparse.ArgumentParser) -> None:
     for option, dest, text in flags:
         accept.add_argument(option, dest=dest, action=argparse.BooleanOptionalAction,
                             default=None, help=f"{text} (default: WHMCS's setting)")
-    accept.add_argument("--server-id", dest="serverid", type=_positive, metavar="ID",
+    accept.add_argument("--server-id", dest="serverid", type=positive_int, metavar="ID",
                         help="put the services on this server")
     accept.add_argument("--registrar", help="registrar module for the domains")
     cancel = verb("cancel", "cancel Pending orders (CancelOrder)")

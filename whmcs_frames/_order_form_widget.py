@@ -20,7 +20,7 @@ from . import _order_form as rules
 from . import frames
 from ._exceptions import ValidationError, WhmcsError
 from ._product_options import config_options, config_price, custom_fields, missing_required
-from ._widget_parts import ConfirmStep, InFlight, message_html, pre_html
+from ._widget_parts import ConfirmStep, WidgetState, message_html, pre_html
 from ._writes import error_message
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def _choose(dropdown: widgets.Dropdown, options: list[Any], keep: Any) -> None:
     dropdown.index = values.index(keep) if keep in values else (0 if options else None)
 
 
-class AddOrderForm(InFlight, widgets.VBox):
+class AddOrderForm(WidgetState, widgets.VBox):
     """The add-order form; see :func:`add_order_form`.
 
     Attributes
@@ -136,16 +136,6 @@ class AddOrderForm(InFlight, widgets.VBox):
         self._refresh_choices()
 
     # -- public, scriptable surface ---------------------------------------------------------
-
-    @property
-    def status(self) -> str:
-        """The status line's text."""
-        return self._status_text
-
-    @property
-    def error(self) -> str:
-        """The last error shown in the form ('' when the last step went well)."""
-        return self._error_text
 
     def confirm(self) -> None:
         """Send the AddOrder waiting for confirmation (what the Confirm button does)."""
@@ -343,9 +333,4 @@ class AddOrderForm(InFlight, widgets.VBox):
         waiting = self._pending is not None
         self.submit.disabled = self._busy or waiting
         self.step.confirm.disabled = self.step.back.disabled = self._busy or not waiting
-
-    def _say(self, status: str, *, error: str = "") -> None:
-        self._status_text, self._error_text = status, error
-        self.status_line.value = message_html(status)
-        self.error_box.value = message_html(error, error=True)
 

@@ -24,7 +24,7 @@ from . import _review as rules
 from ._bulk import BULK_COLUMNS
 from ._exceptions import ValidationError, WhmcsError
 from ._order_detail import detail_html
-from ._widget_parts import TABLE_OPTIONS, ConfirmStep, InFlight, message_html, tri_state
+from ._widget_parts import TABLE_OPTIONS, ConfirmStep, WidgetState, tri_state
 from ._writes import error_message, order_ids
 from .actions import bulk
 from .frames import SCHEMAS, orders_frame
@@ -46,7 +46,7 @@ class _Plan:
     ids: tuple[int, ...]
 
 
-class ReviewQueue(InFlight, widgets.VBox):
+class ReviewQueue(WidgetState, widgets.VBox):
     """The review queue: filter, select, look, act, confirm. See :func:`review`.
 
     Attributes
@@ -187,16 +187,6 @@ class ReviewQueue(InFlight, widgets.VBox):
     def outcomes(self) -> pd.DataFrame:
         """Every outcome row of this widget's runs: :func:`bulk`'s columns plus ``time``."""
         return self._outcomes.copy()
-
-    @property
-    def status(self) -> str:
-        """The status line's text."""
-        return self._status_text
-
-    @property
-    def error(self) -> str:
-        """The last error shown in the widget ('' when the last step went well)."""
-        return self._error_text
 
     def refresh(self) -> None:
         """Read the queue's orders and the order statuses again from WHMCS."""
@@ -391,9 +381,4 @@ class ReviewQueue(InFlight, widgets.VBox):
         on = self.dry_run
         self.dry_run_toggle.description = "Dry run: on" if on else "Dry run: off"
         self.dry_run_toggle.button_style = "warning" if on else ""
-
-    def _say(self, status: str, *, error: str = "") -> None:
-        self._status_text, self._error_text = status, error
-        self.status_line.value = message_html(status)
-        self.error_box.value = message_html(error, error=True)
 

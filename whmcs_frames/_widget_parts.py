@@ -18,7 +18,7 @@ import ipywidgets as widgets
 __all__ = [
     "TABLE_OPTIONS",
     "ConfirmStep",
-    "InFlight",
+    "WidgetState",
     "message_html",
     "pre_html",
     "tri_state",
@@ -120,21 +120,39 @@ class ConfirmStep(widgets.VBox):
         self.text.value = ""
 
 
-class InFlight:
-    """The busy and quiet states both widgets need; a mixin over their own buttons.
+class WidgetState:
+    """What both widgets keep the same way: busy and quiet flags, status and error text.
 
-    ``_working`` disables the buttons while a request is in flight and restores them
-    whatever happens; ``_quietly`` marks input changes made by the widget itself, which
-    its observers must not take for the analyst's.
+    A mixin over each widget's own ``status_line`` and ``error_box`` (HTML widgets) and
+    its own ``_sync_buttons``. ``_working`` disables the buttons while a request is in
+    flight and restores them whatever happens; ``_quietly`` marks input changes made by
+    the widget itself, which its observers must not take for the analyst's.
     """
 
     _busy = False
     _quiet = False
+    _status_text = ""
+    _error_text = ""
+    status_line: widgets.HTML
+    error_box: widgets.HTML
 
     if TYPE_CHECKING:  # each widget has its own
         def _sync_buttons(self) -> None: ...
 
-        def _say(self, status: str, *, error: str = "") -> None: ...
+    @property
+    def status(self) -> str:
+        """The status line's text."""
+        return self._status_text
+
+    @property
+    def error(self) -> str:
+        """The last error shown in the widget ('' when the last step went well)."""
+        return self._error_text
+
+    def _say(self, status: str, *, error: str = "") -> None:
+        self._status_text, self._error_text = status, error
+        self.status_line.value = message_html(status)
+        self.error_box.value = message_html(error, error=True)
 
     @contextlib.contextmanager
     def _working(self, message: str) -> Iterator[None]:

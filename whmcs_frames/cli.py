@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ._cli_orders import add_order_commands
+from ._cli_orders import add_order_commands, positive_int
 from ._client import Client, connect
 from ._exceptions import ConfigError, ValidationError, WhmcsError
 from ._grouping import as_labels
@@ -89,16 +89,6 @@ def _encoding(args: argparse.Namespace) -> str:
     return "utf-8-sig" if args.excel else "utf-8"
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive number of orders: {text!r}")
-    return value
-
-
 def _bundle_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--excel", action="store_true",
                         help="write CSVs as utf-8-sig, which Excel opens as UTF-8")
@@ -146,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
                     "and manifest.json into --out, and print a summary.",
         epilog="examples:\n  whmcs-frames demo\n"
                "  whmcs-frames demo --orders 500 --seed 3 --out /tmp/reports --excel")
-    demo.add_argument("--orders", type=_count, default=2000,
+    demo.add_argument("--orders", type=positive_int, default=2000,
                       help="synthetic orders (default 2000)")
     demo.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
     demo.add_argument("--out", default="whmcs-reports", metavar="DIR",
