@@ -289,10 +289,11 @@ class ReviewQueue(WidgetState, widgets.VBox):
             end=self.date_to.value)
         self._view = rules.risk_order(shown).reset_index(drop=True)
         rows = [n for n, i in enumerate(self._view["id"].tolist()) if int(i) in keep]
+        # Before update(), which sends the table: a caption set after it shows a step late.
+        self.table.caption = (f"{len(self._view)} shown of {len(self._source)} read · riskiest "
+                              "first · no fraud score: no fraud check output")
         # update() resets every option it is not given to itables' defaults
         self.table.update(rules.queue_table(self._view), selected_rows=rows, **TABLE_OPTIONS)
-        self.table.caption = (f"{len(self._view)} shown of {len(self._source)} read · riskiest "
-                              "first · fraud score NaN: no fraud check output")
         self._on_selection()
 
     def _on_selection(self) -> None:

@@ -31,7 +31,8 @@ TABLE_OPTIONS: dict[str, Any] = {
     "select": True, "maxBytes": 0, "scrollX": True, "pageLength": 10,
     "lengthMenu": [10, 25, 50, 100], "classes": "display nowrap compact",
     "style": "width:100%;margin:0;caption-side:bottom",
-    "layout": {"topStart": "pageLength", "topEnd": None, "bottomStart": "info",
+    # everything under the table, so the queue starts right below the filters
+    "layout": {"topStart": None, "topEnd": None, "bottomStart": ["info", "pageLength"],
                "bottomEnd": "paging"}}
 
 # Wrap long lines at spaces (words break only when they cannot fit), tight lines.
