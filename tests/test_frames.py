@@ -603,3 +603,26 @@ def test_public_names():
     assert set(frames.__all__) == {
         "SCHEMAS", "order_lines_frame", "order_statuses_frame", "orders_frame",
         "product_pricing_frame", "products_frame", "promotions_frame", "unwrap_list"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("$1,234.50 USD", 1234.5), ("€1.234,50 EUR", 1234.5), ("£12.99 GBP", 12.99),
+    ("1,234", 1234.0), ("1.234.567,89", 1234567.89), ("-£5.00", -5.0), ("$-5.00 USD", -5.0),
+    ("$0.00 USD", 0.0), ("0.5", 0.5), ("10", 10.0)])
+def test_money_text_reads_every_whmcs_money_format(text, expected):
+    from whmcs_frames._dtypes import money_text
+
+    assert money_text(text) == expected
+
+
+def test_formatted_line_item_amounts_are_read_not_lost():
+    # Some WHMCS versions send line item amounts formatted with their currency.
+    records = [{"id": "1", "amount": "1,250.00", "currencyprefix": "€",
+                "currencysuffix": " EUR", "lineitems": {"lineitem": [
+                    {"type": "product", "amount": "€1.234,50 EUR"},
+                    {"type": "domain", "amount": "$10.00 USD"},
+                    {"type": "addon", "amount": "4.00"}, {"type": "addon", "amount": ""}]}}]
+    lines = frames.order_lines_frame(records)
+    assert lines["amount"].tolist()[:3] == [1234.5, 10.0, 4.0]
+    assert math.isnan(lines["amount"].iloc[3])
+    assert frames.orders_frame(records).loc[0, "amount"] == 1250.0

@@ -22,6 +22,7 @@ import functools
 import html
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -83,16 +84,53 @@ def number(value: Any) -> float:
     return math.nan
 
 
+_FIRST_NUMBER = re.compile(r"\d[\d.,]*")
+
+
+def money_text(value: str) -> float:
+    """A formatted WHMCS amount as a float: ``"$1,234.50 USD"``, ``"€1.234,50 EUR"``.
+
+    WHMCS formats money as 1234.56, 1,234.56, 1.234,56 or 1,234 (no decimals), so a
+    separator followed by one or two final digits is the decimal point and any other
+    separator groups thousands. NaN when there is no number.
+
+    Examples
+    --------
+    >>> money_text("$1,234.50 USD"), money_text("1.234,50 EUR"), money_text("-£5.00")
+    (1234.5, 1234.5, -5.0)
+    """
+    match = _FIRST_NUMBER.search(value)
+    if match is None:
+        return math.nan
+    digits = match.group().rstrip(".,")
+    last = max(digits.rfind("."), digits.rfind(","))
+    if last >= 0 and len(digits) - last - 1 in (1, 2):  # a decimal separator
+        whole, cents = digits[:last], digits[last + 1:]
+    else:  # none, or one that groups thousands
+        whole, cents = digits, "0"
+    amount = float(f"{whole.replace(',', '').replace('.', '') or '0'}.{cents}")
+    return -amount if "-" in value[:match.start()] else amount
+
+
 def _numeric(values: Sequence[Any]) -> np.ndarray:
-    """Int, uint or float ndarray; unparseable entries are NaN (which forces float)."""
+    """Int, uint or float ndarray; unparseable entries are NaN (which forces float).
+
+    Strings that are not plain numbers but hold one, as some WHMCS versions format line
+    item amounts (``"$10.00 USD"``), are read with :func:`money_text`.
+    """
+    raw = object_array(values)
     try:
-        out = pd.to_numeric(object_array(values), errors="coerce")
+        out = pd.to_numeric(raw, errors="coerce")
     except (TypeError, ValueError):
         # A dict or list inside the column: pandas refuses the whole array.
         out = np.array([number(v) for v in values], dtype=np.float64)
     out = np.asarray(out)
     if out.dtype.kind not in "iuf":
         out = out.astype(np.float64)
+    if out.dtype.kind == "f":
+        for i in np.flatnonzero(np.isnan(out)):  # the slow path only where plain failed
+            if isinstance(raw[i], str) and _FIRST_NUMBER.search(raw[i]):
+                out[i] = money_text(raw[i])
     return out
 
 
