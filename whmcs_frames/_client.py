@@ -101,13 +101,12 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         --------
         >>> client.call("GetOrders", status="Pending", limitnum=5)  # doctest: +SKIP
         """
-        if spec_for(action).is_read:
-            return self._transport.call(action, params)
+        writes = not spec_for(action).is_read
         try:
             return self._transport.call(action, params)
         finally:
-            # Whatever the outcome, the server may have changed: forget earlier reads.
-            self.clear_cache()
+            if writes:  # whatever the outcome, the server may have changed
+                self.clear_cache()
 
     def clear_cache(self) -> None:
         """Forget memoised reads, so the next read asks WHMCS again."""

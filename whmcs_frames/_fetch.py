@@ -14,13 +14,13 @@ request to the next.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._exceptions import InconsistentReadError, PaginationShiftWarning, ValidationError, warn
+from ._items import positive_int
 from .frames import unwrap_list
 
 __all__ = ["DEFAULT_PAGE_SIZE", "fetch_orders", "iter_order_pages", "order_filters"]
@@ -30,12 +30,6 @@ Call = Callable[..., dict[str, Any]]
 #: Measured with bench/fetch.py (see the README); peers page at 250 too.
 DEFAULT_PAGE_SIZE = 250
 MAX_PASSES = 5
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValidationError(name, "a positive integer", got=value)
-    return int(value)
 
 
 def order_filters(**filters: Any) -> dict[str, Any]:
@@ -63,7 +57,7 @@ def order_filters(**filters: Any) -> dict[str, Any]:
                                       got=value)
             checked[name] = value.strip()
         else:
-            checked[name] = _positive_int(name, value)
+            checked[name] = positive_int(name, value)
     return checked
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ._addorder import add_order
-from ._common import Context, Refusal, Stringified
+from ._common import Context, Refusal, stringify
 from ._reads import get_order_statuses, get_orders, get_products, get_promotions
 from ._store import Store
 from ._writes import (
@@ -59,19 +59,6 @@ def dispatch(store: Store, action: str, params: dict[str, Any], ctx: Context
             return handler(store, params, ctx)
     except Refusal as refusal:
         return error(refusal.message)
-
-
-def stringify(value: Any) -> Any:
-    """Every integer as a string, as WHMCS versions that read MySQL rows verbatim send."""
-    if type(value) is Stringified:
-        return value
-    if isinstance(value, dict):
-        return {k: stringify(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [stringify(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 def to_json(payload: dict[str, Any], numbers_as_strings: bool) -> bytes:

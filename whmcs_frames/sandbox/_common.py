@@ -36,6 +36,19 @@ class Stringified(dict):  # type: ignore[type-arg]
     """A response record whose integers are already strings: stringify passes it by."""
 
 
+def stringify(value: Any) -> Any:
+    """Every integer as a string, as WHMCS versions that read MySQL rows verbatim send."""
+    if type(value) is Stringified:
+        return value
+    if isinstance(value, dict):
+        return {k: stringify(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stringify(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def text(params: dict[str, Any], key: str) -> str:
     """A parameter as PHP would print it: arrays become ``"Array"``, absent ``""``."""
     value = params.get(key, "")

@@ -15,7 +15,7 @@ import sqlite3
 from typing import Any
 
 from ._catalog import CURRENCY_BY_ID, CYCLES, PRODUCT_TYPE_LABELS, SETUP_KEYS
-from ._common import Context, Stringified, given, in_marks, php_int, text
+from ._common import Context, Stringified, given, in_marks, php_int, stringify, text
 from ._orders import EMPTY_RENEWALS
 from ._pricing import money
 from ._store import CHUNK, Store
@@ -94,22 +94,12 @@ def get_orders(store: Store, params: dict[str, Any], ctx: Context) -> dict[str, 
         built = [_order_record(row) for row in db.execute(
             f"{_ORDER_SQL} WHERE o.id IN ({in_marks(chunk)})", chunk)]
         _attach_lines(db, built)
-        finish = stringify_record if ctx.numbers_as_strings else (lambda r: r)
-        cache.update((record["id"], finish(record)) for record in built)
+        if ctx.numbers_as_strings:  # once per record, then passed by (see Stringified)
+            built = [Stringified(stringify(record)) for record in built]
+        cache.update((int(record["id"]), record) for record in built)
     orders = [cache[i] for i in ids]
     return {"result": "success", "totalresults": total, "startnumber": start,
             "numreturned": len(orders), "orders": {"order": orders}}
-
-
-def stringify_record(value: Any) -> Any:
-    """Every integer as a string, the record marked as done (see ``Stringified``)."""
-    if isinstance(value, dict):
-        return Stringified((k, stringify_record(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return [stringify_record(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 def _order_record(row: tuple) -> dict[str, Any]:
