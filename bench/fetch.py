@@ -18,7 +18,7 @@ from collections.abc import Callable
 from _sandbox_process import sandbox_process  # bench/ is on sys.path when run as a script
 
 import whmcs_frames as wf
-from whmcs_frames._fetch import fetch_orders
+from whmcs_frames._fetch.pages import fetch_orders
 from whmcs_frames.frames import unwrap_list
 
 

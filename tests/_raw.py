@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from whmcs_frames._php import flatten_params
+from whmcs_frames._api.php import flatten_params
 
 
 def raw_call(box: Any, action: str, *, timeout: float = 30, **params: Any) -> dict[str, Any]:

@@ -6,8 +6,8 @@ import pytest
 
 import whmcs_frames as wf
 from whmcs_frames import actions
-from whmcs_frames._audit import read_audit_log
 from whmcs_frames._exceptions import OrderNotFound, PreconditionFailed
+from whmcs_frames.actions._audit import read_audit_log
 
 
 def new_order(box, status="Pending") -> int:

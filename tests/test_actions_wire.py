@@ -12,8 +12,8 @@ import responses
 
 import whmcs_frames as wf
 from whmcs_frames import actions
-from whmcs_frames._php import php_serialize, php_unserialize
-from whmcs_frames._registry import SECRET_PARAMS
+from whmcs_frames._api.php import php_serialize, php_unserialize
+from whmcs_frames._api.registry import SECRET_PARAMS
 from whmcs_frames.actions import Domain, Product
 
 URL = "https://billing.example.com/includes/api.php"

@@ -13,8 +13,8 @@ import pytest
 
 import whmcs_frames as wf
 from whmcs_frames import actions
-from whmcs_frames._audit import Attempt, append_record, read_audit_log
 from whmcs_frames._exceptions import AuditLogError, AuditLogWarning, PreconditionFailed
+from whmcs_frames.actions._audit import Attempt, append_record, read_audit_log
 
 SVCPW = "svc-pass-77"
 

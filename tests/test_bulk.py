@@ -9,7 +9,7 @@ import pytest
 
 import whmcs_frames as wf
 from whmcs_frames import actions
-from whmcs_frames._audit import read_audit_log
+from whmcs_frames.actions._audit import read_audit_log
 
 
 def writes(box):

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from whmcs_frames._audit import read_audit_log
+from whmcs_frames.actions._audit import read_audit_log
 from whmcs_frames.cli import main
 
 

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import whmcs_frames as wf
-from whmcs_frames._config import resolve_settings
+from whmcs_frames._api.config import resolve_settings
 
 URL = "https://billing.example.com/includes/api.php"
 ALL_VARS = ("WHMCS_API_URL", "WHMCS_API_IDENTIFIER", "WHMCS_API_SECRET", "WHMCS_API_ACCESSKEY",

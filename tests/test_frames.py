@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from whmcs_frames import frames
+from whmcs_frames._api.php import php_serialize
 from whmcs_frames._exceptions import ResponseFormatError, ValidationError
-from whmcs_frames._php import php_serialize
 from whmcs_frames.frames import (
     SCHEMAS,
     order_lines_frame,
@@ -610,7 +610,7 @@ def test_public_names():
     ("1,234", 1234.0), ("1.234.567,89", 1234567.89), ("-£5.00", -5.0), ("$-5.00 USD", -5.0),
     ("$0.00 USD", 0.0), ("0.5", 0.5), ("10", 10.0)])
 def test_money_text_reads_every_whmcs_money_format(text, expected):
-    from whmcs_frames._dtypes import money_text
+    from whmcs_frames.frames._dtypes import money_text
 
     assert money_text(text) == expected
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import whmcs_frames as wf
-from whmcs_frames import _order_form as rules
-from whmcs_frames import _product_options as product_options
 from whmcs_frames import widgets
-from whmcs_frames._php import php_unserialize
+from whmcs_frames._api.php import php_unserialize
+from whmcs_frames.frames import _product_options as product_options
 from whmcs_frames.frames import product_pricing_frame, promotions_frame
+from whmcs_frames.widgets import _order_form_rules as rules
 
 SANDBOX_DAY = dt.date(2024, 8, 1)  # inside seed 11's synthetic calendar
 

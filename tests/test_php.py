@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from whmcs_frames import ResponseFormatError, ValidationError
-from whmcs_frames._php import (
+from whmcs_frames._api.php import (
     encode_serialized,
     flatten_params,
     parse_form_pairs,

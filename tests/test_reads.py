@@ -8,6 +8,7 @@ import responses
 from _raw import raw_call
 
 import whmcs_frames as wf
+from whmcs_frames._fetch import pages as wf_pages
 
 
 def server_ids(box, status=None) -> set[int]:
@@ -118,7 +119,7 @@ def test_a_filtered_first_read_guesses_nothing(box, client):
     ({}, None, 4), ({"status": "Active"}, None, 1), ({"userid": 3}, None, 1),
     ({}, 0, 1), ({}, 600, 3), ({"status": "Active"}, 5000, 4)])
 def test_first_round_size(filters, expected, guesses):
-    from whmcs_frames._fetch import first_round_size
+    from whmcs_frames._fetch.pages import first_round_size
 
     assert first_round_size(filters, 250, 4, expected) == guesses
 
@@ -153,7 +154,7 @@ def test_a_misspelt_filter_is_refused_not_ignored(client, box):
     with pytest.raises(TypeError):
         client.orders(stauts="Pending")  # a typo is an error, never "every order"
     with pytest.raises(wf.ValidationError, match="^stauts: expected one of the GetOrders"):
-        wf._fetch.order_filters(stauts="Pending")
+        wf_pages.order_filters(stauts="Pending")
 
 
 def test_a_page_answered_503_is_retried(box, client):

@@ -15,7 +15,7 @@ import pytest
 
 import whmcs_frames as wf
 from whmcs_frames import reports
-from whmcs_frames._csv import csv_ready, neutralise, write_csv
+from whmcs_frames._export.safe_csv import csv_ready, neutralise, write_csv
 
 FRAME_FILES = ["orders.csv", "order_lines.csv", "products.csv", "product_pricing.csv",
                "promotions.csv", "order_statuses.csv"]
@@ -118,7 +118,7 @@ def test_lists_dates_and_flags_in_the_promotions_csv(frames, tmp_path):
 
 
 def test_export_from_frames_writes_the_bundle(frames, tmp_path):
-    paths = wf.reports.export_reports(frames, tmp_path / "out", progress=False)
+    paths = wf.export_reports(frames, tmp_path / "out", progress=False)
     names = [p.name for p in paths]
     assert names[-1] == "manifest.json" and all(p.exists() for p in paths)
     assert {"orders.csv", "order_lines.csv", "promotions.csv", "revenue_by_month.csv",
@@ -141,7 +141,7 @@ def test_export_from_frames_writes_the_bundle(frames, tmp_path):
 
 def test_export_accepts_a_namespace_and_filters(frames, tmp_path):
     source = types.SimpleNamespace(orders=frames["orders"], order_lines=frames["order_lines"])
-    wf.reports.export_reports(source, tmp_path, since="2024-02-01",
+    wf.export_reports(source, tmp_path, since="2024-02-01",
                               until=dt.date(2024, 2, 29), charts=False, progress=False,
                               host="billing.example.com")
     orders = pd.read_csv(tmp_path / "orders.csv")
@@ -155,7 +155,7 @@ def test_export_accepts_a_namespace_and_filters(frames, tmp_path):
 
 
 def test_export_status_filter_and_datetime_bound(frames, tmp_path):
-    wf.reports.export_reports(frames, tmp_path, status=["active", "Fraud"],
+    wf.export_reports(frames, tmp_path, status=["active", "Fraud"],
                               until=dt.datetime(2024, 3, 1, 0, 0), charts=False,
                               progress=False)
     assert pd.read_csv(tmp_path / "orders.csv")["id"].tolist() == [1, 2, 4]
@@ -164,7 +164,7 @@ def test_export_status_filter_and_datetime_bound(frames, tmp_path):
 
 
 def test_excel_encoding_writes_a_byte_order_mark(frames, tmp_path):
-    wf.reports.export_reports(frames, tmp_path, encoding="utf-8-sig", charts=False,
+    wf.export_reports(frames, tmp_path, encoding="utf-8-sig", charts=False,
                               progress=False)
     raw = (tmp_path / "orders.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,")
@@ -183,24 +183,24 @@ def test_excel_encoding_writes_a_byte_order_mark(frames, tmp_path):
 ])
 def test_bad_filters_are_validation_errors(frames, tmp_path, kwargs, match):
     with pytest.raises(wf.ValidationError, match=match):
-        wf.reports.export_reports(frames, tmp_path, charts=False, progress=False, **kwargs)
+        wf.export_reports(frames, tmp_path, charts=False, progress=False, **kwargs)
     assert not (tmp_path / "manifest.json").exists()
 
 
 def test_a_source_without_orders_is_refused(tmp_path):
     with pytest.raises(wf.ValidationError, match="source"):
-        wf.reports.export_reports({"orders": pd.DataFrame()}, tmp_path)
+        wf.export_reports({"orders": pd.DataFrame()}, tmp_path)
 
 
 def test_an_unwritable_folder_is_a_validation_error(frames, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(wf.ValidationError, match="out_dir"):
-        wf.reports.export_reports(frames, blocker / "reports", charts=False, progress=False)
+        wf.export_reports(frames, blocker / "reports", charts=False, progress=False)
 
 
 def test_export_from_a_client_has_everything_and_no_secret(client, box, tmp_path):
-    paths = wf.reports.export_reports(client, tmp_path, progress=False)
+    paths = wf.export_reports(client, tmp_path, progress=False)
     names = {p.name for p in paths}
     assert set(FRAME_FILES) | set(CHARTS) | {"manifest.json"} <= names
     manifest = json.loads((tmp_path / "manifest.json").read_text())

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import whmcs_frames as wf
-from whmcs_frames import _order_detail as detail
-from whmcs_frames import _review as rules
 from whmcs_frames.frames import orders_frame
+from whmcs_frames.widgets import _order_detail as detail
+from whmcs_frames.widgets import _review_rules as rules
 
 
 def order(id, *, status="Pending", name="Ann Smith", ip="10.0.0.1", score=None,

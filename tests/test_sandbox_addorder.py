@@ -9,7 +9,7 @@ import pytest
 from _raw import raw_call as call
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import encode_serialized, php_serialize
+from whmcs_frames._api.php import encode_serialized, php_serialize
 
 ARRAYS = ("pid", "qty", "domain", "billingcycle", "hostname", "ns1prefix", "ns2prefix",
           "rootpw", "priceoverride", "customfields", "configoptions", "addons", "domaintype",

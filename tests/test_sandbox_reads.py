@@ -9,7 +9,7 @@ import requests
 from _raw import raw_call as call
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import flatten_params, php_unserialize
+from whmcs_frames._api.php import flatten_params, php_unserialize
 
 ORDER_FIELDS = {
     "id", "ordernum", "userid", "contactid", "requestor_id", "admin_requestor_id", "date",

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import flatten_params
+from whmcs_frames._api.php import flatten_params
 from whmcs_frames.sandbox import _box
 
 

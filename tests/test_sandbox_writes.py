@@ -9,7 +9,7 @@ import pytest
 from _raw import raw_call as call
 
 from whmcs_frames import sandbox
-from whmcs_frames._php import php_unserialize
+from whmcs_frames._api.php import php_unserialize
 
 NOT_PENDING = "Order ID not found or Status not Pending"
 

@@ -9,6 +9,7 @@ import pytest
 import responses
 
 import whmcs_frames as wf
+from whmcs_frames._api import php as wf_php
 
 URL = "https://billing.example.com/includes/api.php"
 IDENT, SECRET, ACCESS = "IDENT-1234567", "SECRET-abcdefgh", "ACCESSKEY-42"
@@ -52,7 +53,7 @@ def test_arrays_are_php_indexed_and_booleans_are_1_0(client, mocked):
     client.call("AddOrder", clientid=1, paymentmethod="stripe", pid=[1, 5],
                 billingcycle=["monthly", "annually"], domainrenewals={"example.com": 2},
                 noemail=True, promooverride=False, affid=None,
-                customfields=[wf._php.encode_serialized({5: "Zoë"})])
+                customfields=[wf_php.encode_serialized({5: "Zoë"})])
     body = sent(mocked)[2:-3]
     assert body == [("clientid", "1"), ("paymentmethod", "stripe"), ("pid[0]", "1"),
                     ("pid[1]", "5"), ("billingcycle[0]", "monthly"),
@@ -220,7 +221,7 @@ def test_secrets_never_reach_logs_or_exceptions(client, mocked, caplog):
 
 
 def test_each_write_gets_its_own_session_closed_after_it_answered(client, mocked, monkeypatch):
-    import whmcs_frames._transport as transport
+    import whmcs_frames._api.transport as transport
 
     made = []
     real = transport._new_session

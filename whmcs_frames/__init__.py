@@ -12,9 +12,14 @@ Examples
 ...     client.orders("Pending")
 """
 
-from . import actions, frames, plots, reports, sandbox, widgets
-from ._audit import read_audit_log
-from ._client import Client, connect, connect_or_sandbox
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import sandbox
+from .__version__ import __version__
+from ._api.registry import ACTIONS, ActionSpec
 from ._exceptions import (
     AccessDenied,
     ApiError,
@@ -34,13 +39,21 @@ from ._exceptions import (
     WhmcsError,
     WhmcsWarning,
 )
-from ._items import Domain, Product
-from ._registry import ACTIONS, ActionSpec
-from .actions import ActionResult, AddOrderResult, FraudCheckResult, bulk
-from .reports import export_reports
-from .widgets import add_order_form, review
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from . import actions, frames, plots, reports, widgets
+    from ._client.facade import Client, connect, connect_or_sandbox
+    from ._export.bundle import export_reports
+    from .actions import (
+        ActionResult,
+        AddOrderResult,
+        Domain,
+        FraudCheckResult,
+        Product,
+        bulk,
+        read_audit_log,
+    )
+    from .widgets import add_order_form, review
 
 __all__ = [
     "ACTIONS",
@@ -84,6 +97,36 @@ __all__ = [
     "widgets",
 ]
 
-# The sandbox sits below the client layer and must not import it; the client
-# layer hands it the factory that box.client() uses instead.
-sandbox.set_client_factory(connect)
+# Loaded on first use (PEP 562), so that `import whmcs_frames` and the CLI's --help do
+# not pay for pandas, matplotlib, ipywidgets and itables until something needs them.
+_LAZY_MODULES = frozenset({"actions", "frames", "plots", "reports", "widgets"})
+_LAZY_NAMES = {
+    "Client": "._client.facade", "connect": "._client.facade",
+    "connect_or_sandbox": "._client.facade", "export_reports": "._export.bundle",
+    "ActionResult": ".actions", "AddOrderResult": ".actions", "Domain": ".actions",
+    "FraudCheckResult": ".actions", "Product": ".actions", "bulk": ".actions",
+    "read_audit_log": ".actions", "add_order_form": ".widgets", "review": ".widgets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(_LAZY_NAMES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def _connect(*args: Any, **kwargs: Any) -> Any:
+    return __getattr__("connect")(*args, **kwargs)
+
+
+# The sandbox sits below the client layer and must not import it; the package hands it
+# the factory that box.client() uses instead.
+sandbox.set_client_factory(_connect)

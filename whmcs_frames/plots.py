@@ -24,8 +24,9 @@ import pandas as pd
 
 from . import reports
 from ._exceptions import ValidationError
-from ._grouping import as_labels, casefolded
-from ._timeseries import Freq, _freq_code
+from ._validate import positive_int
+from .reports._grouping import as_labels, casefolded
+from .reports._timeseries import Freq, _freq_code
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -278,8 +279,7 @@ def product_mix(lines: pd.DataFrame, *, top: int = 12, ax: Axes | None = None) -
     --------
     >>> ax = product_mix(client.order_lines(), top=8)  # doctest: +SKIP
     """
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ValidationError("top", "a positive integer", got=top)
+    positive_int("top", top)
     ax = _axes(ax)
     mix = reports.product_mix(lines).groupby(["type", "product"])["lines"].sum()
     shown = mix.sort_values(ascending=False, kind="stable").head(top)

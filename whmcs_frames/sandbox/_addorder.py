@@ -25,7 +25,7 @@ import json
 import sqlite3
 from typing import Any
 
-from .._php import php_serialize, php_unserialize
+from .._api.php import php_serialize, php_unserialize
 from ._catalog import (
     ADDON_BY_ID,
     API_CYCLES,

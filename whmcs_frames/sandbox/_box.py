@@ -109,7 +109,7 @@ class Sandbox:
         self.numbers_as_strings = numbers_as_strings
         self.faults = Faults(self.seed, latency)
         self.server_errors: list[str] = []
-        self._hook: RequestHook | None = None
+        self.request_hook: RequestHook | None = None
         self._log: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
         self._tmp = Path(tempfile.mkdtemp(prefix="whmcs-sandbox-"))
@@ -175,7 +175,7 @@ class Sandbox:
         >>> box.on_request(lambda box, action, params: box.add_orders(1))  # doctest: +SKIP
         >>> box.on_request(None)  # doctest: +SKIP
         """
-        self._hook = hook
+        self.request_hook = hook
 
     # -- state helpers --------------------------------------------------------------
 
@@ -267,17 +267,22 @@ class Sandbox:
                 return len(self._log)
             return sum(1 for r in self._log if r["action"].lower() == action.lower())
 
-    def _record(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    # -- what the server calls (see _server.ServedBox) -------------------------------
+
+    def record_request(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Log a request as it arrives; the entry is updated as it is answered."""
         entry = {"action": action, "params": params, "status": None, "fault": None}
         with self._log_lock:
             self._log.append(entry)
         return entry
 
-    def _update(self, entry: dict[str, Any], **changes: Any) -> None:
+    def update_request(self, entry: dict[str, Any], **changes: Any) -> None:
+        """Add what happened (status, fault) to a logged request."""
         with self._log_lock:
             entry.update(changes)
 
-    def _server_error(self, text: str) -> None:
+    def report_server_error(self, text: str) -> None:
+        """Keep a handler's traceback for the tests to see."""
         with self._log_lock:
             self.server_errors.append(text)
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-from .._php import php_serialize
+from .._api.php import php_serialize
 
 NOT_OFFERED = -100
 

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from .._php import php_serialize
+from .._api.php import php_serialize
 from ._catalog import ADDON_BY_ID, CYCLE_LABELS, PRODUCT_BY_ID, Promotion, tld_of
 from ._people import FRAUD_COUNTRIES, Client, random_domain, random_ip, random_note
 from ._pricing import Pricing

@@ -17,19 +17,41 @@ import socketserver
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
-from .._php import parse_form_pairs
+from .._api.php import parse_form_pairs
 from ._actions import dispatch, error, to_json, to_xml
 from ._common import Context
-from ._faults import BEFORE_ACTION, fault_response
-
-if TYPE_CHECKING:
-    from ._box import Sandbox
+from ._faults import BEFORE_ACTION, Faults, fault_response
+from ._store import Store
 
 API_PATH = "/includes/api.php"
+
+
+class ServedBox(Protocol):
+    """What the server needs of the :class:`~._box.Sandbox` it serves."""
+
+    store: Store
+    faults: Faults
+    identifier: str
+    secret: str
+    username: str
+    password: str
+    accesskey: str | None
+    allowed_ips: tuple[Any, ...] | None
+    denied_actions: frozenset[str]
+    fraud_module: str | None
+    numbers_as_strings: bool
+    request_hook: Callable[..., object] | None
+
+    def record_request(self, action: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    def update_request(self, entry: dict[str, Any], **changes: Any) -> None: ...
+
+    def report_server_error(self, text: str) -> None: ...
 MAX_BODY = 16 * 1024 * 1024
 _NOT_FOUND = (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>"
               b"<h1>Not Found</h1></body></html>\n")
@@ -41,7 +63,7 @@ class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], family: socket.AddressFamily,
-                 box: Sandbox) -> None:
+                 box: ServedBox) -> None:
         self.address_family = family
         self.box = box
         self._open: dict[socket.socket, threading.Thread] = {}
@@ -75,7 +97,7 @@ class LoopbackServer(ThreadingHTTPServer):
                 thread.join(max(deadline - time.monotonic(), 0))
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        self.box._server_error(traceback.format_exc())
+        self.box.report_server_error(traceback.format_exc())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -158,12 +180,12 @@ def handle(h: _Handler) -> None:
         return
     action = params.get("action") if isinstance(params.get("action"), str) else ""
     # Logged on arrival, so a client that gave up can still see its request landed.
-    entry = box._record(action, params)
+    entry = box.record_request(action, params)
     if path != API_PATH:
         _finish(h, box, entry, 404, _NOT_FOUND, "text/html; charset=utf-8")
         return
     fault = box.faults.draw(action)
-    box._update(entry, fault=fault.kind if fault else None)
+    box.update_request(entry, fault=fault.kind if fault else None)
     if box.faults.latency > 0:
         time.sleep(box.faults.latency)
     if fault and fault.kind == "drop":
@@ -176,29 +198,29 @@ def handle(h: _Handler) -> None:
     try:
         status, body, ctype = respond(box, action, params, h.client_address[0])
     except Exception:
-        box._server_error(traceback.format_exc())
+        box.report_server_error(traceback.format_exc())
         status, body, ctype = 500, b"Internal sandbox error", "text/plain"
     if fault and fault.kind == "drop_after":
         _hang_up(h, box, entry)
         return
     if fault and fault.kind == "delay":
-        box._update(entry, status=status)
+        box.update_request(entry, status=status)
         time.sleep(float(fault.opts.get("seconds", 1.0)))
     _finish(h, box, entry, status, body, ctype)
 
 
-def _hang_up(h: _Handler, box: Sandbox, entry: dict[str, Any]) -> None:
-    box._update(entry, status=0)
+def _hang_up(h: _Handler, box: ServedBox, entry: dict[str, Any]) -> None:
+    box.update_request(entry, status=0)
     h.close_connection = True  # closing without a byte written: the client sees EOF
 
 
-def _finish(h: _Handler, box: Sandbox, entry: dict[str, Any], status: int, body: bytes,
+def _finish(h: _Handler, box: ServedBox, entry: dict[str, Any], status: int, body: bytes,
             ctype: str, headers: list[tuple[str, str]] | None = None) -> None:
-    box._update(entry, status=status)  # before sending: the client may look right after
+    box.update_request(entry, status=status)  # before sending: the client may look right after
     _send(h, status, body, ctype, headers)
 
 
-def respond(box: Sandbox, action: str, params: dict[str, Any], ip: str
+def respond(box: ServedBox, action: str, params: dict[str, Any], ip: str
             ) -> tuple[int, bytes, str]:
     """(HTTP status, body, content type) for an authenticated or refused API call."""
     status, payload = _process(box, action, params, ip)
@@ -207,7 +229,7 @@ def respond(box: Sandbox, action: str, params: dict[str, Any], ip: str
     return status, to_xml(payload, action), "text/xml; charset=utf-8"
 
 
-def _process(box: Sandbox, action: str, params: dict[str, Any], ip: str
+def _process(box: ServedBox, action: str, params: dict[str, Any], ip: str
              ) -> tuple[int, dict[str, Any]]:
     if box.allowed_ips is not None and not _ip_allowed(ip, box.allowed_ips) \
             and not (box.accesskey and _same(params.get("accesskey"), box.accesskey)):
@@ -216,7 +238,7 @@ def _process(box: Sandbox, action: str, params: dict[str, Any], ip: str
         return 403, error("Authentication Failed")
     if action.lower() in box.denied_actions:
         return 403, error(f'Invalid Permissions: API action "{action.lower()}" is not allowed')
-    hook = box._hook
+    hook = box.request_hook
     if hook is not None:
         hook(box, action, params)
     return 200, dispatch(box.store, action, params, Context(ip, box.fraud_module,
@@ -227,7 +249,7 @@ def _same(given: Any, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def authenticated(box: Sandbox, params: dict[str, Any]) -> bool:
+def authenticated(box: ServedBox, params: dict[str, Any]) -> bool:
     """Whether the request carries API credentials or an admin login WHMCS accepts."""
     ident, secret = params.get("identifier"), params.get("secret")
     if ident is not None or secret is not None:

@@ -25,7 +25,7 @@ import json
 import sqlite3
 from typing import Any
 
-from .._php import php_serialize
+from .._api.php import php_serialize
 from ._common import Context, Refusal, flag, order_id, text
 from ._people import FRAUD_COUNTRIES
 from ._store import Store

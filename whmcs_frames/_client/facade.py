@@ -1,0 +1,217 @@
+"""The :class:`Client` facade and :func:`connect`: they wire the layers, nothing more."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .. import sandbox
+from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
+from .._api.registry import spec_for
+from .._api.transport import Transport
+from ..actions._audit import default_audit_log_path
+from .reads import OrderReadsMixin
+from .writes import OrderWritesMixin
+
+__all__ = ["Client", "connect", "connect_or_sandbox"]
+
+
+class Client(OrderReadsMixin, OrderWritesMixin):
+    """A connection to one WHMCS installation.
+
+    Made by :func:`connect`; use it as a context manager (or call :meth:`close`) to
+    release pooled connections.
+
+    Examples
+    --------
+    >>> with wf.sandbox.serve(orders=20) as box, box.client() as client:  # doctest: +SKIP
+    ...     client.call("GetOrders", limitnum=5)["numreturned"]
+    '5'
+    """
+
+    def __init__(self, settings: Settings, *,
+                 audit_log: str | os.PathLike[str] | None = None) -> None:
+        self.settings = settings
+        self.audit_log = default_audit_log_path(audit_log)
+        self._transport = Transport(settings)
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo_lock = threading.Lock()
+        # Last order count per filters: only a hint for sizing the next read, so
+        # writes leave it alone.
+        self._order_totals: dict[tuple[Any, ...], int] = {}
+        #: The sandbox serving this client, when :func:`connect_or_sandbox` started one.
+        self.sandbox: Any = None
+
+    @property
+    def url(self) -> str:
+        """The API endpoint (``…/includes/api.php``)."""
+        return self.settings.url
+
+    @property
+    def host(self) -> str:
+        """The WHMCS host name."""
+        return self.settings.host
+
+    def call(self, action: str, /, **params: Any) -> dict[str, Any]:
+        """Call any WHMCS API action and return its JSON answer as a dict.
+
+        Lists and dicts are flattened to PHP arrays, booleans sent as ``1``/``0`` and
+        ``None`` values dropped. Reads (``Get…``) are retried on transient failures;
+        writes never are once sent.
+
+        Parameters
+        ----------
+        action : str
+            The WHMCS action name, e.g. ``"GetOrders"`` (case-insensitive, as in WHMCS).
+        **params
+            The action's parameters.
+
+        Returns
+        -------
+        dict
+            The decoded response; ``result`` is always ``"success"``.
+
+        Raises
+        ------
+        WhmcsError
+            A subclass saying what went wrong; see :mod:`whmcs_frames`.
+
+        Examples
+        --------
+        >>> client.call("GetOrders", status="Pending", limitnum=5)  # doctest: +SKIP
+        """
+        writes = not spec_for(action).is_read
+        try:
+            return self._transport.call(action, params)
+        finally:
+            if writes:  # whatever the outcome, the server may have changed
+                self.clear_cache()
+
+    def clear_cache(self) -> None:
+        """Forget memoised reads, so the next read asks WHMCS again."""
+        with self._memo_lock:
+            self._memo.clear()
+
+    def _memoised(self, key: tuple[Any, ...], read: Callable[[], Any], refresh: bool) -> Any:
+        with self._memo_lock:
+            if not refresh and key in self._memo:
+                return self._memo[key]
+        value = read()
+        with self._memo_lock:
+            self._memo[key] = value
+        return value
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        who = self.settings.auth.get("identifier") or self.settings.auth.get("username")
+        return f"<whmcs_frames.Client {self.url} as {mask(who)}>"
+
+
+def connect(
+    url: str | None = None,
+    *,
+    identifier: str | None = None,
+    secret: str | None = None,
+    accesskey: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    timeout: float | tuple[float, float] = 30,
+    verify: bool | str = True,
+    audit_log: str | os.PathLike[str] | None = None,
+    retries: int = 3,
+    backoff_factor: float = 0.5,
+    workers: int = 4,
+) -> Client:
+    """Connect to a WHMCS installation's API.
+
+    Every argument left out is read from the environment: ``WHMCS_API_URL``,
+    ``WHMCS_API_IDENTIFIER`` + ``WHMCS_API_SECRET`` (API credentials) or
+    ``WHMCS_API_USERNAME`` + ``WHMCS_API_PASSWORD`` (admin login; the plain password,
+    hashed with MD5 here as WHMCS wants), and optionally ``WHMCS_API_ACCESSKEY``.
+
+    Parameters
+    ----------
+    url : str, optional
+        The API endpoint, or the WHMCS base URL (``/includes/api.php`` is appended).
+    identifier, secret : str, optional
+        API credentials.
+    accesskey : str, optional
+        Lets calls through from an IP that is not on WHMCS's allow-list.
+    username, password : str, optional
+        Legacy admin login, used when no identifier/secret is given.
+    timeout : float or (float, float)
+        Seconds; a single number is the read timeout and caps the connect timeout at 10.
+    verify : bool or str
+        TLS verification (on by default), or the path of a CA bundle.
+    audit_log : path, optional
+        Where write attempts are logged; default ``WHMCS_FRAMES_AUDIT_LOG`` or the
+        user's data directory.
+    retries : int
+        Retries of a failed read; writes are never retried once sent.
+    backoff_factor : float
+        Seconds of the first retry's backoff; doubles each retry, with jitter.
+    workers : int
+        Concurrent requests a paginated read may make.
+
+    Returns
+    -------
+    Client
+
+    Raises
+    ------
+    ConfigError
+        When the URL or the credentials are missing or half given.
+
+    Examples
+    --------
+    >>> import whmcs_frames as wf
+    >>> client = wf.connect()  # doctest: +SKIP
+    >>> client = wf.connect("https://billing.example.com", identifier="…", secret="…")
+    ... # doctest: +SKIP
+    """
+    settings = resolve_settings(
+        url, identifier=identifier, secret=secret, accesskey=accesskey, username=username,
+        password=password, timeout=timeout, verify=verify, retries=retries,
+        backoff_factor=backoff_factor, workers=workers)
+    warn_if_insecure(settings)
+    return Client(settings, audit_log=audit_log)
+
+
+def connect_or_sandbox(*, orders: int = 2000, seed: int = 7, **connect_kwargs: Any) -> Client:
+    """Connect to the configured WHMCS, or, when ``WHMCS_API_URL`` is not set, a sandbox.
+
+    Meant for the first cell of a notebook: the same notebook runs against production
+    and as a demo. The sandbox (if any) lives as long as the Python process and is
+    reachable as ``client.sandbox``; it is ``None`` for a real WHMCS.
+
+    Parameters
+    ----------
+    orders, seed : int
+        The sandbox's synthetic data, when one is started.
+    **connect_kwargs
+        Passed to :func:`connect` (``audit_log``, ``timeout``, …).
+
+    Examples
+    --------
+    >>> client = wf.connect_or_sandbox()  # doctest: +SKIP
+    >>> print("sandbox" if client.sandbox else client.host)  # doctest: +SKIP
+    """
+    if os.environ.get("WHMCS_API_URL", "").strip():
+        client = connect(**connect_kwargs)
+        client.sandbox = None
+        return client
+    box = sandbox.Sandbox(orders=orders, seed=seed)
+    client = box.client(**connect_kwargs)
+    client.sandbox = box
+    return client

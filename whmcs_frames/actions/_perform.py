@@ -1,0 +1,297 @@
+"""The machinery under :mod:`whmcs_frames.actions`: validate, check, audit, send once.
+
+:func:`perform` is the one path every write takes:
+
+1. (the caller has validated every argument: :func:`order_params`,
+   :func:`add_order_params`);
+2. a dry run writes one ``"dry-run"`` audit record and sends nothing, not even a read;
+3. the attempt's first audit record is written and fsynced — if it cannot be,
+   :class:`AuditLogError` and nothing is sent;
+4. the one order is read fresh (``GetOrders id=…``, never the memo) and the write is
+   refused where WHMCS would refuse it (:data:`STATUS_RULES`);
+5. the write is sent once (the transport never retries a write that may have reached
+   WHMCS) and the final record says success, error or unknown.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import numbers
+import time
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._api.php import php_unserialize
+from .._api.registry import ACTIONS, ActionSpec
+from .._api.shapes import unwrap_list
+from .._exceptions import (
+    ApiError,
+    OrderNotFound,
+    PreconditionFailed,
+    TransportError,
+    ValidationError,
+)
+from .._validate import flag, id_list, ip_address, positive_int, text, whmcs_id
+from ._audit import Attempt, secret_values
+from ._items import ITEM_PARAMS, item_arrays
+from ._protocol import Client
+
+__all__ = [
+    "BULK_ACTIONS",
+    "STATUS_RULES",
+    "add_order_params",
+    "bulk_action",
+    "first_id",
+    "fraud_results",
+    "ids",
+    "order_ids",
+    "order_params",
+    "perform",
+]
+
+#: Statuses each order action needs; empty: any status, but the order must exist.
+STATUS_RULES: dict[str, tuple[str, ...]] = {
+    "accept_order": ("Pending",), "cancel_order": ("Pending",),
+    "delete_order": ("Cancelled", "Fraud"), "fraud_order": (), "pending_order": (),
+    "order_fraud_check": (),
+}
+#: bulk()'s short action names → our action names.
+BULK_ACTIONS = {"accept": "accept_order", "cancel": "cancel_order", "fraud": "fraud_order",
+                "pending": "pending_order", "fraud_check": "order_fraud_check",
+                "delete": "delete_order"}
+_ORDERABLE = ("domainrenewals", "servicerenewals", "addonrenewals", "addonid", "addonids")
+
+
+# -- validation ------------------------------------------------------------------------
+
+def _renewals(name: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, Mapping) or not value:
+        raise ValidationError(name, "a mapping of domain name to years", got=value)
+    out = {text(name, k): positive_int(f"{name}[{k}]", v) for k, v in value.items()}
+    if any(years > 10 for years in out.values()):
+        raise ValidationError(name, "renewal periods of 1 to 10 years", got=value)
+    return out
+
+
+_PARAM_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    **dict.fromkeys(("orderid", "serverid", "clientid", "affid", "contactid", "addonid",
+                     "serviceid"), whmcs_id),
+    "addonidqty": positive_int,
+    **dict.fromkeys(("serviceusername", "registrar", "paymentmethod", "promocode",
+                     "nameserver1", "nameserver2", "nameserver3", "nameserver4",
+                     "nameserver5"), text),
+    **dict.fromkeys(("sendregistrar", "autosetup", "sendemail", "cancelsub", "noemail",
+                     "promooverride", "noinvoice", "noinvoiceemail"), flag),
+    **dict.fromkeys(("servicerenewals", "addonrenewals", "addonids", "addonidsqty",
+                     "serviceids"), id_list),
+    "servicepassword": partial(text, secret=True), "ipaddress": ip_address,
+    "clientip": ip_address, "domainrenewals": _renewals,
+}
+
+
+def _checked(spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(params) - set(spec.params))
+    if unknown:
+        allowed = ", ".join(p for p in spec.params if p not in ITEM_PARAMS)
+        raise ValidationError(unknown[0], f"one of {spec.whmcs}'s parameters: {allowed}")
+    return {k: _PARAM_CHECKS[k](k, v) for k, v in params.items() if v is not None}
+
+
+def order_params(name: str, orderid: Any, options: Mapping[str, Any]) -> dict[str, Any]:
+    """An order action's parameters, checked; raises :class:`ValidationError`."""
+    return {"orderid": whmcs_id("orderid", orderid), **_checked(ACTIONS[name], options)}
+
+
+def _same_length(params: Mapping[str, Any], name: str, other: str) -> None:
+    if name in params and other in params and len(params[name]) != len(params[other]):
+        raise ValidationError(name, f"one entry per entry of {other}", got=params[name])
+
+
+def add_order_params(clientid: Any, paymentmethod: Any, items: Iterable[Any],
+                     other: Mapping[str, Any]) -> dict[str, Any]:
+    """AddOrder's parameters: order-wide ones checked, items as aligned arrays."""
+    misplaced = sorted(ITEM_PARAMS.intersection(other))
+    if misplaced:
+        raise ValidationError(misplaced[0], "given through items=[wf.Product(...), "
+                              "wf.Domain(...)], which keeps WHMCS's arrays aligned")
+    checked = _checked(ACTIONS["add_order"],
+                       {"clientid": clientid, "paymentmethod": paymentmethod, **other})
+    for name in ("clientid", "paymentmethod"):
+        if name not in checked:
+            raise ValidationError(name, "a value (AddOrder requires it)")
+    _same_length(checked, "addonidsqty", "addonids")
+    _same_length(checked, "serviceids", "addonids")
+    arrays = item_arrays(items)
+    if not arrays and not any(name in checked for name in _ORDERABLE):
+        raise ValidationError("items", "at least one wf.Product or wf.Domain, or one of "
+                              + ", ".join(_ORDERABLE))
+    head = {k: checked.pop(k) for k in ("clientid", "paymentmethod")}
+    return {**head, **arrays, **checked}
+
+
+# -- one attempt -------------------------------------------------------------------------
+
+def _check_status(client: Client, spec: ActionSpec, orderid: int) -> None:
+    answer = client.call("GetOrders", id=orderid)
+    for order in unwrap_list(answer.get("orders"), "order"):
+        if isinstance(order, Mapping) and str(order.get("id", "")).strip() == str(orderid):
+            status = str(order.get("status") or "")
+            allowed = STATUS_RULES[spec.name]
+            if allowed and status.casefold() not in {s.casefold() for s in allowed}:
+                raise PreconditionFailed(spec.whmcs, orderid, status, allowed)
+            return
+    raise OrderNotFound(spec.whmcs, orderid)
+
+
+def _outcome(exc: BaseException, sent: bool) -> tuple[str, bool]:
+    """(audit outcome, whether the write may have reached WHMCS) for a failure."""
+    if not sent or isinstance(exc, TransportError | ValidationError):
+        return "error", False  # the transport raises these only for requests never sent
+    if isinstance(exc, ApiError):
+        return "error", True
+    return "unknown", True  # OutcomeUnknown, an odd answer, Ctrl+C mid-request…
+
+
+def error_message(exc: BaseException) -> str:
+    """WHMCS's own words for an :class:`ApiError`, else the exception's message."""
+    return exc.message if isinstance(exc, ApiError) else (str(exc) or type(exc).__name__)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def perform(client: Client, name: str, params: dict[str, Any], *, orderid: int | None,
+            dry_run: bool, check: bool,
+            created: Callable[[Mapping[str, Any]], int | None] | None = None,
+            ) -> dict[str, Any] | None:
+    """Audit and send one validated write; returns WHMCS's answer (None for a dry run).
+
+    ``created`` picks the new order's id out of the answer for the final record.
+    """
+    spec = ACTIONS[name]
+    attempt = Attempt(Path(client.audit_log), client.host, spec.whmcs, orderid, params,
+                      scrub=secret_values(params) + client.settings.secret_values)
+    if dry_run:
+        attempt.finish("dry-run", "dry run: nothing sent", sent=False, strict=True)
+        return None
+    attempt.start()  # raises AuditLogError, and then nothing is sent
+    started, sent = time.perf_counter(), False
+    try:
+        if check and name in STATUS_RULES:
+            _check_status(client, spec, params["orderid"])
+        sent = True
+        answer = client.call(spec.whmcs, **params)
+    except BaseException as exc:
+        outcome, reached = _outcome(exc, sent)
+        attempt.finish(outcome, error_message(exc), sent=reached, error=type(exc).__name__,
+                       duration_ms=_ms(started))
+        raise
+    if created is not None:
+        attempt.orderid = created(answer)
+    attempt.finish("success", str(answer.get("message") or ""), sent=True,
+                   duration_ms=_ms(started))
+    return answer
+
+
+# -- parsing answers ---------------------------------------------------------------------
+
+def ids(value: Any) -> list[int]:
+    """Ids from ``"1,2"``, ``5``, ``["1", 2]``; blanks, zeros and garbage are skipped.
+
+    Examples
+    --------
+    >>> ids("3, 4,,x"), ids(None), ids(0)
+    ([3, 4], [], [])
+    """
+    if value is None or isinstance(value, bool):
+        return []
+    tokens = value if isinstance(value, list | tuple) else str(value).split(",")
+    out = []
+    for token in tokens:
+        try:
+            number = int(str(token).strip())
+        except ValueError:
+            continue
+        if number > 0:
+            out.append(number)
+    return out
+
+
+def first_id(value: Any) -> int | None:
+    """The first id in ``value``, or None."""
+    found = ids(value)
+    return found[0] if found else None
+
+
+def fraud_results(value: Any) -> Any:
+    """Decode a fraud module's details: PHP serialized, base64 of it, or JSON.
+
+    Never raises: anything else comes back as the raw text, absent as None.
+
+    Examples
+    --------
+    >>> fraud_results('a:1:{s:5:"score";d:1.5;}'), fraud_results('{"a": 1}')
+    ({'score': 1.5}, {'a': 1})
+    >>> fraud_results("<html>"), fraud_results("")
+    ('<html>', None)
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        return value
+    candidates = [value.strip()]
+    with contextlib.suppress(binascii.Error, ValueError):
+        candidates.append(base64.b64decode(candidates[0], validate=True).decode("utf-8"))
+    for candidate in candidates:
+        for decode in (php_unserialize, json.loads):
+            try:
+                return decode(candidate)
+            except Exception:  # not this format: try the next, else keep the text
+                continue
+    return value
+
+
+# -- bulk inputs -------------------------------------------------------------------------
+
+def bulk_action(action: Any) -> str:
+    """Our action name for ``"accept"``, ``"accept_order"``, ``"AcceptOrder"``, ``"fraud-check"``…
+
+    Examples
+    --------
+    >>> bulk_action("fraud-check"), bulk_action("DeleteOrder")
+    ('order_fraud_check', 'delete_order')
+    """
+    key = str(action).strip().replace("-", "_")
+    for short, name in BULK_ACTIONS.items():
+        if key.lower() in (short, name, ACTIONS[name].whmcs.lower()):
+            return name
+    raise ValidationError("action", "one of " + ", ".join(BULK_ACTIONS), got=action)
+
+
+def _bulk_id(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # ids read into a float column
+    return whmcs_id("orders", value)
+
+
+def order_ids(orders: Any) -> list[int]:
+    """Distinct order ids, in order, from a DataFrame (``id`` column, else the index),
+    a Series, an Index, a list or a single id."""
+    if isinstance(orders, pd.DataFrame):
+        values: Iterable[Any] = orders["id"] if "id" in orders.columns else orders.index
+    elif isinstance(orders, numbers.Integral):
+        values = [orders]
+    elif isinstance(orders, str | bytes | Mapping) or not isinstance(orders, Iterable):
+        raise ValidationError("orders", "a DataFrame, Series or list of order ids",
+                              got=type(orders).__name__)
+    else:
+        values = orders
+    return list(dict.fromkeys(_bulk_id(v) for v in values))

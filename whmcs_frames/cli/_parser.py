@@ -1,0 +1,190 @@
+"""The ``whmcs-frames`` argument parser: every command, option and help text.
+
+It imports nothing but the standard library, so ``whmcs-frames --help`` (and a usage
+error) answers without loading pandas; each command names the module and function that
+runs it, which :func:`whmcs_frames.cli.main` loads only once the arguments parsed.
+
+Examples
+--------
+>>> build_parser().parse_args(["order", "fraud", "7", "--dry-run"]).handler
+('_orders', 'run_order')
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["build_parser", "positive_int"]
+
+_EXAMPLES = """\
+examples:
+  whmcs-frames order accept 1234 1235 --no-send-email
+  whmcs-frames order cancel 1234 --cancel-sub --dry-run
+  whmcs-frames order delete 1234 --yes   (irreversible)
+
+Every attempt, dry runs included, is appended to the audit log
+(WHMCS_FRAMES_AUDIT_LOG, default in your data directory)."""
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type`` for counts and ids: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
+def _common() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("ids", metavar="ID", nargs="+", type=positive_int, help="order ids")
+    parent.add_argument("--dry-run", action="store_true",
+                        help="send nothing; log and show what would be sent")
+    parent.add_argument("-y", "--yes", action="store_true",
+                        help="do not ask for confirmation (needed without a terminal)")
+    parent.add_argument("--stop-on-error", action="store_true",
+                        help="stop at the first order that fails")
+    parent.add_argument("--pause", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="wait between orders (default 0)")
+    return parent
+
+
+def _verbs(orders: Any, parent: argparse.ArgumentParser) -> None:
+    def verb(name: str, text: str) -> argparse.ArgumentParser:
+        sub = orders.add_parser(name, parents=[parent], help=text, description=text,
+                                epilog=_EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.set_defaults(order_action=name)
+        return sub
+
+    accept = verb("accept", "accept Pending orders (AcceptOrder)")
+    flags = (("--send-email", "sendemail", "send the welcome e-mails"),
+             ("--autosetup", "autosetup", "run the product modules' setup"),
+             ("--send-registrar", "sendregistrar", "send domains to the registrar"))
+    for option, dest, text in flags:
+        accept.add_argument(option, dest=dest, action=argparse.BooleanOptionalAction,
+                            default=None, help=f"{text} (default: WHMCS's setting)")
+    accept.add_argument("--server-id", dest="serverid", type=positive_int, metavar="ID",
+                        help="put the services on this server")
+    accept.add_argument("--registrar", help="registrar module for the domains")
+    cancel = verb("cancel", "cancel Pending orders (CancelOrder)")
+    fraud = verb("fraud", "mark orders as Fraud (FraudOrder)")
+    for sub in (cancel, fraud):
+        sub.add_argument("--cancel-sub", dest="cancelsub", action="store_const", const=True,
+                         help="also cancel the payment subscription")
+    cancel.add_argument("--no-email", dest="noemail", action="store_const", const=True,
+                        help="do not send the invoice-paid e-mail")
+    verb("pending", "set orders back to Pending (PendingOrder)")
+    check = verb("fraud-check", "run the fraud module on orders (OrderFraudCheck)")
+    check.add_argument("--ip-address", dest="ipaddress", metavar="IP",
+                       help="check this IP instead of the order's")
+    verb("delete", "delete Cancelled or Fraud orders and all tied to them (DeleteOrder; "
+                   "irreversible)")
+
+
+def add_order_commands(subparsers: Any) -> None:
+    """Register ``order accept|cancel|fraud|pending|fraud-check|delete ID...``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers()`` returned.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_order_commands(parser.add_subparsers(dest="command"))
+    >>> parser.parse_args(["order", "fraud", "7", "--dry-run"]).order_action
+    'fraud'
+    """
+    order = subparsers.add_parser(
+        "order", help="accept, cancel, fraud, pending, fraud-check or delete orders",
+        description="Act on orders in the configured WHMCS, one at a time, audited. "
+                    "Asks for confirmation unless --yes or --dry-run.",
+        epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    verbs = order.add_subparsers(dest="order_action", required=True, metavar="ACTION")
+    _verbs(verbs, _common())
+    order.set_defaults(handler=("_orders", "run_order"))
+
+
+def _bundle_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--excel", action="store_true",
+                        help="write CSVs as utf-8-sig, which Excel opens as UTF-8")
+    parser.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="whmcs-frames",
+        description="WHMCS orders as pandas DataFrames: reports, reviews and audited actions.",
+        epilog="Configure a real WHMCS with WHMCS_API_URL, WHMCS_API_IDENTIFIER and "
+               "WHMCS_API_SECRET; `whmcs-frames demo` needs none of them.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo", help="start the built-in sandbox and write the full report bundle",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Start a WHMCS sandbox with synthetic orders, write every CSV, chart\n"
+                    "and manifest.json into --out, and print a summary.",
+        epilog="examples:\n  whmcs-frames demo\n"
+               "  whmcs-frames demo --orders 500 --seed 3 --out /tmp/reports --excel")
+    demo.add_argument("--orders", type=positive_int, default=2000,
+                      help="synthetic orders (default 2000)")
+    demo.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
+    demo.add_argument("--out", default="whmcs-reports", metavar="DIR",
+                      help="report folder (default ./whmcs-reports)")
+    _bundle_options(demo)
+    demo.set_defaults(handler=("_reports", "run_demo"))
+
+    export = commands.add_parser(
+        "export", help="write the report bundle from the configured WHMCS",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read orders, lines, products, pricing, promotions and statuses from\n"
+                    "the WHMCS configured in WHMCS_API_URL, WHMCS_API_IDENTIFIER and\n"
+                    "WHMCS_API_SECRET, and write the CSV/PNG bundle with manifest.json\n"
+                    "into --out. Exit codes: 0 ok, 1 WHMCS or network error, 2 usage or\n"
+                    "configuration error.",
+        epilog="examples:\n  whmcs-frames export --out reports/\n"
+               "  whmcs-frames export --out q1/ --since 2024-01-01 --until 2024-03-31\n"
+               "  whmcs-frames export --out review/ --status Pending --status 'In Review' "
+               "--excel")
+    export.add_argument("--out", required=True, metavar="DIR", help="report folder")
+    export.add_argument("--since", metavar="YYYY-MM-DD",
+                        help="orders placed on or after this day")
+    export.add_argument("--until", metavar="YYYY-MM-DD",
+                        help="orders placed on or before this day")
+    export.add_argument("--status", action="append", metavar="STATUS",
+                        help="only orders in this status (repeat for several)")
+    _bundle_options(export)
+    export.set_defaults(handler=("_reports", "run_export"))
+
+    statuses = commands.add_parser(
+        "statuses", help="order counts per status on the configured WHMCS",
+        epilog="example: WHMCS_API_URL=https://billing.example.com whmcs-frames statuses")
+    statuses.set_defaults(handler=("_reports", "run_statuses"))
+
+    box = commands.add_parser(
+        "sandbox", help="serve the WHMCS-compatible sandbox on 127.0.0.1 in the foreground",
+        epilog="example: whmcs-frames sandbox --port 8765 --orders 5000 --latency-ms 25")
+    box.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    box.add_argument("--orders", type=int, default=2000, help="synthetic orders (default 2000)")
+    box.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
+    box.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
+    box.set_defaults(handler=("_reports", "run_sandbox"))
+
+    add_order_commands(commands)
+    return parser

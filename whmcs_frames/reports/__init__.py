@@ -1,0 +1,67 @@
+"""Aggregations of order frames for finance and management.
+
+Every function here is a pure function of DataFrames read by the client (no network):
+the numbers behind each chart in :mod:`whmcs_frames.plots`, ready to export.
+:func:`whmcs_frames.export_reports` writes them all, with the frames themselves, as a
+bundle.
+
+Money is never summed across currencies: every money column has a ``currency`` column
+beside it. **Revenue** is the ``amount`` of the orders :func:`is_revenue` selects — paid
+(``paymentstatus`` Paid) and not since Cancelled or marked Fraud; see
+:data:`REVENUE_DEFINITION`. Grouping labels are plain text; a missing value is shown as
+``"(none)"`` so no order silently drops out of a total (orders with no date are the one
+exception: they cannot be placed in a period).
+
+**Time to accept** is not derivable: GetOrders gives when an order was placed but not
+when it was accepted (WHMCS keeps no acceptance timestamp there), so no such figure is
+offered rather than a made-up one. :func:`conversion_by_cohort` shows what is honest:
+how the orders placed in each period have ended up.
+
+Example
+-------
+>>> from whmcs_frames import frames, reports
+>>> orders = frames.orders_frame([
+...     {"id": 1, "date": "2024-01-05 10:00:00", "amount": "10.00", "currencysuffix": "USD",
+...      "status": "Active", "paymentstatus": "Paid"},
+...     {"id": 2, "date": "2024-01-20 10:00:00", "amount": "5.00", "currencysuffix": "EUR",
+...      "status": "Pending", "paymentstatus": "Unpaid"}])
+>>> reports.revenue_by_currency(orders).values.tolist()
+[['EUR', 1, 5.0, 0, 0.0], ['USD', 1, 10.0, 1, 10.0]]
+"""
+
+from __future__ import annotations
+
+from ._aggregations import (
+    fraud_score_distribution,
+    paid_vs_unpaid,
+    payment_methods,
+    product_mix,
+    promotion_usage,
+    revenue_by_currency,
+    status_summary,
+)
+from ._grouping import NONE_LABEL, REVENUE_DEFINITION, TIME_TO_ACCEPT, is_revenue
+from ._timeseries import (
+    conversion_by_cohort,
+    orders_by_period,
+    revenue_by_month,
+    revenue_by_period,
+)
+
+__all__ = [
+    "NONE_LABEL",
+    "REVENUE_DEFINITION",
+    "TIME_TO_ACCEPT",
+    "conversion_by_cohort",
+    "fraud_score_distribution",
+    "is_revenue",
+    "orders_by_period",
+    "paid_vs_unpaid",
+    "payment_methods",
+    "product_mix",
+    "promotion_usage",
+    "revenue_by_currency",
+    "revenue_by_month",
+    "revenue_by_period",
+    "status_summary",
+]
