@@ -3,7 +3,12 @@
 HTTP/1.1 with keep-alive and exact ``Content-Length``, so pooled clients reuse
 connections as they would against Apache/nginx. The order of checks follows WHMCS:
 IP allow-list (bypassed by the right ``accesskey``), then credentials, then the API
-role's permissions, then the action itself.
+role's permissions, then the action itself. Credentials are judged by value, as PHP's
+``if ($identifier)`` does: an empty ``identifier=`` or ``secret=`` counts as absent, so
+an admin ``username`` + md5 ``password`` sent beside empty API keys logs in.
+
+Answers are JSON (``application/json``) when ``responsetype=json`` and XML otherwise,
+as ``application/xml``; :mod:`._flavours` shapes both.
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ from urllib.parse import parse_qsl
 
 from .._php import parse_form_pairs
 from ._actions import dispatch, error, to_json, to_xml
-from ._common import Context
+from ._common import Context, truthy
 from ._faults import BEFORE_ACTION, fault_response
+from ._flavours import notices, numbers_as_strings, shape
 
 if TYPE_CHECKING:
     from ._box import Sandbox
 
 API_PATH = "/includes/api.php"
+#: What ``responsetype=xml`` is answered with (see docs/whmcs-api-notes.md for why).
+XML_CONTENT_TYPE = "application/xml"
 MAX_BODY = 16 * 1024 * 1024
 _NOT_FOUND = (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>"
               b"<h1>Not Found</h1></body></html>\n")
@@ -202,9 +210,11 @@ def respond(box: Sandbox, action: str, params: dict[str, Any], ip: str
             ) -> tuple[int, bytes, str]:
     """(HTTP status, body, content type) for an authenticated or refused API call."""
     status, payload = _process(box, action, params, ip)
+    quirks = box.faults.quirks
+    payload = shape(payload, action, box.flavour, quirks)
     if str(params.get("responsetype", "")).lower() == "json":
-        return status, to_json(payload, box.numbers_as_strings), "application/json"
-    return status, to_xml(payload, action), "text/xml; charset=utf-8"
+        return status, notices(quirks) + to_json(payload), "application/json"
+    return status, notices(quirks) + to_xml(payload, action), XML_CONTENT_TYPE
 
 
 def _process(box: Sandbox, action: str, params: dict[str, Any], ip: str
@@ -219,8 +229,8 @@ def _process(box: Sandbox, action: str, params: dict[str, Any], ip: str
     hook = box._hook
     if hook is not None:
         hook(box, action, params)
-    return 200, dispatch(box.store, action, params, Context(ip, box.fraud_module,
-                                                    box.numbers_as_strings))
+    return 200, dispatch(box.store, action, params, Context(
+        ip, box.fraud_module, numbers_as_strings(box.flavour)))
 
 
 def _same(given: Any, expected: str) -> bool:
@@ -228,9 +238,14 @@ def _same(given: Any, expected: str) -> bool:
 
 
 def authenticated(box: Sandbox, params: dict[str, Any]) -> bool:
-    """Whether the request carries API credentials or an admin login WHMCS accepts."""
+    """Whether the request carries API credentials or an admin login WHMCS accepts.
+
+    Judged by value: ``identifier``/``secret`` decide only when one of them is
+    non-empty; empty ones (a client that always sends every key) fall through to
+    ``username`` + ``password``.
+    """
     ident, secret = params.get("identifier"), params.get("secret")
-    if ident is not None or secret is not None:
+    if truthy(ident) or truthy(secret):
         return _same(ident, box.identifier) and _same(secret, box.secret)
     user, password = params.get("username"), params.get("password")
     if _same(user, box.identifier) and _same(password, box.secret):
