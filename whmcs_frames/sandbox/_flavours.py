@@ -142,7 +142,7 @@ def notices(quirks: frozenset[str]) -> bytes:
 # -- the 8.x reference's shapes ------------------------------------------------------------
 
 def _number(money: Any) -> Any:
-    """``"10.00"`` -> 10, ``"12.50"`` -> 12.5: GetPromotions' ``value`` as the reference types it."""
+    """``"10.00"`` -> 10, ``"12.50"`` -> 12.5: a promotion's value as the reference types it."""
     try:
         value = Decimal(str(money))
     except InvalidOperation:
@@ -204,7 +204,7 @@ def htmlentities(text: str) -> str:
 
     Examples
     --------
-    >>> htmlentities("Zoë’s Müller &amp; Co")
+    >>> htmlentities("Zoë\u2019s Müller &amp; Co")
     'Zo&euml;&rsquo;s M&uuml;ller &amp; Co'
     """
     return "".join(ch if ord(ch) < 128 else
