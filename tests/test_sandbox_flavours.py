@@ -22,7 +22,7 @@ from _raw import raw_call, tidy_call
 import whmcs_frames as wf
 from whmcs_frames import sandbox
 from whmcs_frames._php import flatten_params
-from whmcs_frames.sandbox._common import php_int, truthy
+from whmcs_frames.sandbox._common import php_int, php_name, truthy
 
 NOT_PENDING = "Order ID not found or Status not Pending"
 HUGE = "99999999999999999999"  # above 2**64
@@ -300,6 +300,39 @@ def test_the_tables_agree_with_php_itself():
     php = json.loads(done.stdout)
     assert dict(zip(INT_CASES, php["ints"], strict=True)) == INT_CASES
     assert dict(zip(BOOL_CASES, php["bools"], strict=True)) == BOOL_CASES
+
+
+NAME_CASES = {
+    "a.b": "a_b", "c d": "c_d", "  e": "e", "f[": "f_", "g[h": "g_h", "i.j[k.l]": "i_j[k.l]",
+    "m\0n": "m", "o[.p]": "o[.p]", "s.t[u": "s_t_u", "a[b.c": "a_b_c", "d[e][f": "d[e]",
+    "x[y]z": "x[y]", "u[]v": "u[]", " action": "action", "[x": None, "pid[0]": "pid[0]",
+}
+
+
+def test_parameter_names_follow_php():
+    assert {raw: php_name(raw) for raw in NAME_CASES} == NAME_CASES
+
+
+@pytest.mark.skipif(shutil.which("php") is None, reason="php-cli not installed; the table "
+                    "above asserts the same names without it")
+def test_the_name_table_agrees_with_php_itself():
+    from urllib.parse import quote
+
+    query = "&".join(f"{quote(raw)}=1" for raw in NAME_CASES)
+    script = "parse_str(file_get_contents('php://stdin'), $o); echo json_encode($o);"
+    done = subprocess.run(["php", "-r", script], input=query, text=True,
+                          capture_output=True, timeout=30, check=True)
+    php = json.loads(done.stdout)
+    tops = {name.split("[")[0] for name in NAME_CASES.values() if name}
+    assert set(php) == tops
+
+
+def test_a_name_php_rewrites_reaches_the_action_as_php_would(box8):
+    # " action" is action to PHP; "limit.num" is limit_num, not limitnum (ignored)
+    data = {" action": "GetOrders", "limit.num": "1", **creds(box8)}
+    status, body, _ = post(box8, **data)
+    assert status == 200 and json.loads(body)["numreturned"] == 25
+    assert box8.requests[-1]["action"] == "GetOrders"
 
 
 @pytest.mark.parametrize("action", ["AcceptOrder", "CancelOrder", "FraudOrder",

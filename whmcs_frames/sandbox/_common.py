@@ -8,6 +8,11 @@ helpers (each rule is checked against ``php -r`` in the tests and listed in
   read (``"25abc"`` is 25, ``"1e3"`` is 1000, ``"1.9"`` is 1, ``"abc"``, ``"0x1A"`` and
   Arabic-Indic digits are 0), and the result saturates at PHP_INT_MAX / PHP_INT_MIN
   instead of overflowing (an infinite float such as ``"1e999"`` is 0).
+- Parameter names, as PHP fills ``$_POST``: leading spaces are dropped, a name ends at
+  NUL, ``.`` and space in the base name become ``_``, a ``[`` without its ``]`` becomes
+  ``_`` too, text after the last well-formed ``[...]`` is ignored, and a name with no
+  base (``[x]``) is dropped. So `` action`` and ``act.ion`` are other parameters'
+  names, and `` action`` *is* ``action``.
 - Truthiness: only an absent key, ``""`` and ``"0"`` are false (an empty array too);
   ``"false"``, ``"no"``, ``"off"``, ``" 0"`` and ``"0.0"`` are all *true*. Where the
   reference says "bool" the sandbox applies this rule, as a PHP ``if ($x)`` would.
@@ -64,6 +69,28 @@ def text(params: dict[str, Any], key: str) -> str:
     """A parameter as PHP would print it: arrays become ``"Array"``, absent ``""``."""
     value = params.get(key, "")
     return "Array" if isinstance(value, dict) else str(value)
+
+
+_BRACKET_GROUPS = re.compile(r"(?:\[[^\]]*\])*")
+
+
+def php_name(key: str) -> str | None:
+    """A form field's name as PHP registers it in ``$_POST`` (None: PHP drops it).
+
+    Examples
+    --------
+    >>> php_name(" action"), php_name("a.b c"), php_name("x.y[k.l]z"), php_name("[x]")
+    ('action', 'a_b_c', 'x_y[k.l]', None)
+    """
+    key = key.split("\0", 1)[0].lstrip(" ")
+    open_at = key.find("[")
+    if open_at == 0 or not key:
+        return None
+    if open_at > 0 and "]" not in key[open_at:]:
+        key, open_at = f"{key[:open_at]}_{key[open_at + 1:]}", -1
+    base, rest = (key, "") if open_at < 0 else (key[:open_at], key[open_at:])
+    base = base.replace(" ", "_").replace(".", "_")
+    return base + _BRACKET_GROUPS.match(rest).group()
 
 
 def php_int(value: Any) -> int:

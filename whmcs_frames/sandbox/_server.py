@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl
 
 from .._php import parse_form_pairs
 from ._actions import dispatch, error, to_json, to_xml
-from ._common import Context, truthy
+from ._common import Context, php_name, truthy
 from ._faults import BEFORE_ACTION, fault_response
 from ._flavours import notices, numbers_as_strings, shape
 
@@ -136,7 +136,9 @@ def _params(h: BaseHTTPRequestHandler, body: bytes) -> tuple[str, dict[str, Any]
     # $_REQUEST semantics: POST values win over the query string.
     pairs = parse_qsl(query, keep_blank_values=True)
     pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return path, parse_form_pairs(pairs)
+    # Names as PHP registers them: " action" is action, "a.b" is a_b (see _common).
+    named = ((php_name(key), value) for key, value in pairs)
+    return path, parse_form_pairs((key, value) for key, value in named if key is not None)
 
 
 def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str,
