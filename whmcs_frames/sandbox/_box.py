@@ -15,6 +15,7 @@ from typing import Any
 
 from ._faults import Faults
 from ._flavours import QUIRKS, check_flavour
+from ._flavours import numbers_as_strings as _sends_strings
 from ._server import API_PATH, LoopbackServer
 from ._store import Store
 
@@ -136,6 +137,11 @@ class Sandbox:
 
     def __repr__(self) -> str:
         return f"<Sandbox {self.url} seed={self.seed} flavour={self.flavour}>"
+
+    @property
+    def numbers_as_strings(self) -> bool:
+        """Whether integers go out as strings (flavours ``"7"`` and ``"quirks"``)."""
+        return _sends_strings(self.flavour)
 
     def __enter__(self) -> Sandbox:
         return self
