@@ -130,8 +130,10 @@ class Sandbox:
         self.store = store
         host_part = f"[{address}]" if family == socket.AF_INET6 else address
         self.url = f"http://{host_part}:{self._server.server_address[1]}{API_PATH}"
+        # close() waits up to one poll for the serving loop: short, because the test
+        # suite starts and closes a box per test (and per flavour).
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                         kwargs={"poll_interval": 0.05}, daemon=True,
+                                         kwargs={"poll_interval": 0.01}, daemon=True,
                                          name=f"whmcs-sandbox-{self.url}")
         self._thread.start()
 
