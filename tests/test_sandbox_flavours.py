@@ -346,6 +346,19 @@ def test_an_id_above_php_int_max_saturates_instead_of_crashing(box8, action):
     assert not box8.server_errors
 
 
+def test_add_order_ids_above_php_int_max_are_refused_or_saturated(box8):
+    def add(**params):
+        return raw_call(box8, "AddOrder", paymentmethod="stripe", **params)
+
+    assert add(clientid=HUGE, pid=[1])["message"] == "Client ID Not Found"
+    assert add(clientid=1, pid=[HUGE])["message"] == "Invalid Product ID"
+    placed = add(clientid=1, pid=[1], billingcycle=["monthly"], contactid=HUGE)
+    assert placed["result"] == "success"
+    order = raw_call(box8, "GetOrders", id=placed["orderid"])["orders"]["order"][0]
+    assert order["contactid"] == 2**63 - 1  # stored as PHP's cast left it
+    assert not box8.server_errors
+
+
 def test_false_and_no_are_true_as_php_reads_them():
     with sandbox.serve(orders=10, seed=3) as box:
         orderid, other = box.add_orders(2)
