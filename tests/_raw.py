@@ -35,7 +35,8 @@ def raw_call(box: Any, action: str, *, timeout: float = 30, **params: Any) -> di
 def tidy_call(box: Any, action: str, **params: Any) -> dict[str, Any]:
     """:func:`raw_call` made flavour-neutral: what a careful integration reads.
 
-    PHP notices before the JSON are skipped, ``status`` becomes ``result``, every
+    PHP notices before the JSON are skipped, ``status`` becomes ``result``, a
+    ``warning`` is dropped, every
     double-wrapped list is a list again (``""``, a missing top-level key or a lone
     object included) and every integer is a string, so one assertion holds for every
     flavour. Amounts formatted with their currency are read back to two decimals;
@@ -50,6 +51,7 @@ def tidy_call(box: Any, action: str, **params: Any) -> dict[str, Any]:
     answer = json.loads(text[notices.end():] if notices else text)
     if "result" not in answer and answer.get("status") in ("success", "error"):
         answer["result"] = answer.pop("status")
+    answer.pop("warning", None)  # logged by a careful client, not part of the answer
     listed = _LIST_OF.get(action.lower())
     if answer["result"] == "success" and listed:
         answer.setdefault(listed, "")  # an empty list's key may be missing

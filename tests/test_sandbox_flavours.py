@@ -131,9 +131,23 @@ def test_empty_lists_missing(qbox):
     assert "promotions" not in raw_call(qbox, "GetPromotions", code="NOPE")
     products = raw_call(qbox, "GetProducts")["products"]["product"]
     assert any("customfields" not in p for p in products)  # nested empty lists go too
-    qbox.faults.quirk("empty_as_string")  # both: top-level missing, nested ""
+
+
+
+def test_empty_lists_as_an_empty_array(qbox):
+    qbox.faults.quirk("empty_as_array")
+    assert raw_call(qbox, "GetOrders", status="Nope")["orders"] == []
+
+
+def test_several_empty_shapes_take_turns_within_one_answer(qbox):
+    qbox.faults.quirk("missing_empty", "empty_as_string", "empty_as_array")
+    assert "orders" not in raw_call(qbox, "GetOrders", status="Nope")  # the first: missing
     products = raw_call(qbox, "GetProducts")["products"]["product"]
-    assert any(p["customfields"] == "" for p in products)
+    shapes = {repr(p.get("customfields", "missing")) for p in products
+              if not isinstance(p.get("customfields"), dict)}
+    shapes |= {repr(p.get("configoptions", "missing")) for p in products
+               if not isinstance(p.get("configoptions"), dict)}
+    assert shapes == {"'missing'", "''", "[]"}
 
 
 def test_a_lone_item_is_an_object_not_a_list(qbox):
@@ -151,6 +165,24 @@ def test_errors_say_status_instead_of_result(qbox):
     answer = raw_call(qbox, "AcceptOrder", orderid=999999)
     assert answer == {"status": "error", "message": NOT_PENDING}
     assert raw_call(qbox, "GetOrderStatuses")["result"] == "success"  # errors only
+
+
+def test_a_warning_beside_the_result(qbox, caplog):
+    qbox.faults.quirk("warning_key")
+    answer = raw_call(qbox, "GetOrderStatuses")
+    assert answer["result"] == "success" and "deprecated" in answer["warning"]
+    assert "warning" not in raw_call(qbox, "AcceptOrder", orderid=999999)  # successes only
+    with caplog.at_level(logging.WARNING, logger="whmcs_frames"), qbox.client() as client:
+        assert len(client.order_statuses()) == 5
+    assert "WHMCS warning" in caplog.text
+
+
+def test_promotion_flags_as_words(qbox):
+    qbox.faults.quirk("flags_as_words")
+    promos = raw_call(qbox, "GetPromotions")["promotions"]["promotion"]
+    assert {p["recurring"] for p in promos} <= {"on", ""} and \
+        {p["newsignups"] for p in promos} == {"on", ""}
+    assert all(isinstance(p["maxuses"], int) for p in promos)  # counts stay numbers
 
 
 def test_amounts_formatted_with_their_currency(qbox):
@@ -454,4 +486,4 @@ def test_tidy_call_reads_every_flavour_alike():
 
 def test_the_public_names():
     assert wf.sandbox.FLAVOURS == ("8", "7", "quirks")
-    assert "php_notices" in wf.sandbox.QUIRKS and len(wf.sandbox.QUIRKS) == 8
+    assert "php_notices" in wf.sandbox.QUIRKS and len(wf.sandbox.QUIRKS) == 11

@@ -24,12 +24,21 @@ Each is also a switch for a single test: ``box.faults.quirk("lone_object")``.
 ``empty_as_string``
     An empty double-wrapped list is ``""`` instead of ``{"order": []}``.
 ``missing_empty``
-    An empty double-wrapped list's key is left out. With ``empty_as_string`` too, a
-    top-level list (``orders``) goes missing and nested ones (``customfields``) are ``""``.
+    An empty double-wrapped list's key is left out.
+``empty_as_array``
+    An empty double-wrapped list is ``[]``.
+
+    With more than one of these three on, the empty lists of one answer take their
+    shapes in turn (missing, ``""``, ``[]``, missing, …), so every shape shows up.
 ``lone_object``
     A one-item list is the item itself: ``{"order": {...}}``.
 ``status_not_result``
     Errors say ``"status": "error"`` where ``"result"`` belongs.
+``warning_key``
+    Successful answers carry a ``"warning"`` beside ``"result"``.
+``flags_as_words``
+    GetPromotions' flags (``recurring``, ``applyonce``, …) are ``"on"`` / ``""``
+    instead of ``1`` / ``0``.
 ``formatted_amounts``
     Order and line item amounts carry their currency: ``"$1,234.50 USD"`` (EUR is
     written ``"€1.234,50 EUR"``).
@@ -54,9 +63,16 @@ from typing import Any
 from ._common import stringify
 
 FLAVOURS = ("8", "7", "quirks")
-QUIRKS = ("empty_as_string", "missing_empty", "lone_object", "status_not_result",
-          "formatted_amounts", "html_entities", "zero_dates", "php_notices")
-_LIST_QUIRKS = frozenset({"empty_as_string", "missing_empty", "lone_object"})
+QUIRKS = ("empty_as_string", "missing_empty", "empty_as_array", "lone_object",
+          "status_not_result", "warning_key", "flags_as_words", "formatted_amounts",
+          "html_entities", "zero_dates", "php_notices")
+#: The shapes an empty list takes, in the order they rotate when several are on.
+_EMPTY_SHAPES = ("missing_empty", "empty_as_string", "empty_as_array")
+_LIST_QUIRKS = frozenset({*_EMPTY_SHAPES, "lone_object"})
+_PROMOTION_FLAGS = frozenset({"recurring", "requiresexisting", "lifetimepromo", "applyonce",
+                              "newsignups", "existingclient", "onceperclient", "upgrades"})
+WARNING = ("The username and password parameters are deprecated for API credentials; "
+           "use identifier and secret")
 _TEXT_KEYS = frozenset({"name", "notes", "product", "description", "companyname"})
 ZERO_DATETIME = "0000-00-00 00:00:00"
 
@@ -116,10 +132,13 @@ def shape(payload: dict[str, Any], action: str, flavour: str,
             payload = reference(payload)
     else:
         payload = stringify(payload)
-    if "formatted_amounts" in quirks or "zero_dates" in quirks or "html_entities" in quirks:
+    if quirks & _VALUE_QUIRKS:
         payload = _values(payload, quirks)
     if quirks & _LIST_QUIRKS:
-        payload = _lists(payload, quirks, top=True)
+        shapes = [name for name in _EMPTY_SHAPES if name in quirks]
+        payload = _lists(payload, quirks, _Rotation(shapes))
+    if "warning_key" in quirks:
+        payload = {**payload, "warning": WARNING}
     return payload
 
 
@@ -180,6 +199,10 @@ _REFERENCE_SHAPES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 # -- quirks on values -----------------------------------------------------------------------
 
+_VALUE_QUIRKS = frozenset({"formatted_amounts", "zero_dates", "html_entities",
+                           "flags_as_words"})
+
+
 def _values(value: Any, quirks: frozenset[str]) -> Any:
     """A copy with the value quirks applied to every record inside ``value``."""
     if isinstance(value, list):
@@ -187,6 +210,9 @@ def _values(value: Any, quirks: frozenset[str]) -> Any:
     if not isinstance(value, dict):
         return value
     record = {k: _values(v, quirks) for k, v in value.items()}
+    if "flags_as_words" in quirks and "code" in record and "upgradeconfig" in record:
+        for key in _PROMOTION_FLAGS.intersection(record):  # a promotion
+            record[key] = "on" if str(record[key]) not in ("", "0") else ""
     if "html_entities" in quirks:
         for key in _TEXT_KEYS.intersection(record):
             if isinstance(record[key], str):
@@ -259,23 +285,39 @@ def _wrapped_list(value: Any) -> tuple[str, list[Any]] | None:
     return None
 
 
-def _lists(value: Any, quirks: frozenset[str], *, top: bool) -> Any:
+class _Rotation:
+    """Which shape the next empty list of an answer takes (see the module docstring)."""
+
+    def __init__(self, shapes: list[str]) -> None:
+        self.shapes, self.seen = shapes, 0
+
+    def next(self) -> str | None:
+        if not self.shapes:
+            return None
+        shape = self.shapes[self.seen % len(self.shapes)]
+        self.seen += 1
+        return shape
+
+
+_MISSING = object()
+
+
+def _lists(value: Any, quirks: frozenset[str], empty: _Rotation) -> Any:
     if isinstance(value, list):
-        return [_lists(item, quirks, top=False) for item in value]
+        return [_lists(item, quirks, empty) for item in value]
     if not isinstance(value, dict):
         return value
     out: dict[str, Any] = {}
     for key, item in value.items():
-        item = _lists(item, quirks, top=False)
+        item = _lists(item, quirks, empty)
         wrapped = _wrapped_list(item)
         if wrapped is not None:
             inner, items = wrapped
-            if not items and "missing_empty" in quirks and (
-                    top or "empty_as_string" not in quirks):
-                continue
-            if not items and "empty_as_string" in quirks:
-                item = ""
+            if not items:
+                item = {"missing_empty": _MISSING, "empty_as_string": "",
+                        "empty_as_array": [], None: item}[empty.next()]
             elif len(items) == 1 and "lone_object" in quirks:
                 item = {inner: items[0]}
-        out[key] = item
+        if item is not _MISSING:
+            out[key] = item
     return out
