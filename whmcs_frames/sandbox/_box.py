@@ -332,9 +332,10 @@ def serve(orders: int = 2000, seed: int = 7, latency: float = 0.0, *, port: int 
         Which WHMCS it imitates on the wire. ``"8"`` (the default): the current
         reference's shapes, ids and counts as JSON integers. ``"7"``: every integer as
         a string, as older installations send. ``"quirks"``: ``"7"`` with every untidy
-        shape switched on (empty lists as ``""`` or missing, lone objects, ``status``
-        for ``result``, formatted amounts, HTML entities, ``0000-00-00`` dates, PHP
-        notices before the body); each is also a switch, ``box.faults.quirk(name)``.
+        shape of :data:`QUIRKS` switched on (empty lists as ``""``, ``[]`` or missing,
+        lone objects, ``status`` for ``result``, a ``warning`` key, flags as words,
+        formatted amounts, HTML entities, ``0000-00-00`` dates, PHP notices before the
+        body); each is also a switch, ``box.faults.quirk(name)``.
     numbers_as_strings : bool, optional
         The old spelling: True is ``flavour="7"``, False ``flavour="8"``.
 
