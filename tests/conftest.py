@@ -1,4 +1,9 @@
-"""Shared fixtures: a small sandbox over real HTTP on 127.0.0.1, and a client for it."""
+"""Shared fixtures: a small sandbox over real HTTP on 127.0.0.1, and a client for it.
+
+A test that also asks for ``flavour`` runs once per sandbox flavour (``"8"``, ``"7"``,
+``"quirks"``) and its ``box`` imitates that flavour: our reads, writes and frames must
+not depend on which WHMCS answers.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,17 @@ import pytest
 import whmcs_frames as wf
 
 
+@pytest.fixture(params=wf.sandbox.FLAVOURS)
+def flavour(request):
+    """Each sandbox flavour in turn; ``box`` follows it when a test asks for both."""
+    return request.param
+
+
 @pytest.fixture
-def box():
+def box(request):
     """A fresh sandbox with a few orders; every test gets its own database."""
-    with wf.sandbox.serve(orders=60, seed=11) as sandbox_box:
+    chosen = request.getfixturevalue("flavour") if "flavour" in request.fixturenames else None
+    with wf.sandbox.serve(orders=60, seed=11, flavour=chosen) as sandbox_box:
         yield sandbox_box
 
 

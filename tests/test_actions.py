@@ -1,4 +1,7 @@
-"""The order writes against the sandbox over real HTTP: state changes and refusals."""
+"""The order writes against the sandbox over real HTTP: state changes and refusals.
+
+The tests that take ``flavour`` run against every sandbox flavour (conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ def status_of(box, orderid):
     (actions.fraud_order, "Active", "Fraud", "FraudOrder"),
     (actions.pending_order, "Fraud", "Pending", "PendingOrder"),
 ])
-def test_each_action_changes_the_status(client, box, function, start, end, action):
+def test_each_action_changes_the_status(flavour, client, box, function, start, end, action):
     orderid = new_order(box, start)
     result = function(client, orderid)
     assert result == actions.ActionResult(action, orderid, True, "")
@@ -34,14 +37,14 @@ def test_each_action_changes_the_status(client, box, function, start, end, actio
     assert box.request_count(action) == 1
 
 
-def test_delete_removes_a_cancelled_order(client, box):
+def test_delete_removes_a_cancelled_order(flavour, client, box):
     orderid = new_order(box, "Cancelled")
     result = actions.delete_order(client, orderid)
     assert result.ok and result.action == "DeleteOrder"
     assert box.order(orderid) is None
 
 
-def test_fraud_check_parses_the_modules_results(client, box):
+def test_fraud_check_parses_the_modules_results(flavour, client, box):
     orderid = new_order(box)
     result = actions.order_fraud_check(client, orderid, ipaddress="203.0.113.9")
     assert isinstance(result, actions.FraudCheckResult)
@@ -56,7 +59,7 @@ def test_fraud_check_parses_the_modules_results(client, box):
     (actions.cancel_order, "Fraud", "Pending"),
     (actions.delete_order, "Pending", "Cancelled or Fraud"),
 ])
-def test_precondition_refuses_before_sending(client, box, function, status, needed):
+def test_precondition_refuses_before_sending(flavour, client, box, function, status, needed):
     orderid = new_order(box, status)
     with pytest.raises(PreconditionFailed) as err:
         function(client, orderid)
@@ -72,7 +75,7 @@ def test_precondition_refuses_before_sending(client, box, function, status, need
 @pytest.mark.parametrize("function", [
     actions.accept_order, actions.cancel_order, actions.fraud_order, actions.pending_order,
     actions.order_fraud_check, actions.delete_order])
-def test_a_missing_order_is_refused_clearly(client, box, function):
+def test_a_missing_order_is_refused_clearly(flavour, client, box, function):
     with pytest.raises(OrderNotFound, match="order 999999 was not found"):
         function(client, 999999)
     assert {r["action"] for r in box.requests} == {"GetOrders"}
@@ -83,7 +86,7 @@ def test_a_missing_order_is_refused_clearly(client, box, function):
     (actions.delete_order, "Pending",
      "The order status must be in Cancelled or Fraud to be deleted"),
 ])
-def test_whmcs_stays_the_authority_without_the_check(client, box, function, status,
+def test_whmcs_stays_the_authority_without_the_check(flavour, client, box, function, status,
                                                      message):
     orderid = new_order(box, status)
     with pytest.raises(wf.ApiError) as err:
@@ -95,7 +98,7 @@ def test_whmcs_stays_the_authority_without_the_check(client, box, function, stat
     assert log.loc[0, "message"] == message
 
 
-def test_a_status_change_racing_the_check_is_refused_by_whmcs(client, box):
+def test_a_status_change_racing_the_check_is_refused_by_whmcs(flavour, client, box):
     orderid = new_order(box)
 
     def race(box, action, params):
@@ -108,7 +111,7 @@ def test_a_status_change_racing_the_check_is_refused_by_whmcs(client, box):
     assert box.request_count("GetOrders") == 1 and box.request_count("AcceptOrder") == 1
 
 
-def test_add_order_shows_up_in_the_next_refreshed_read(client, box):
+def test_add_order_shows_up_in_the_next_refreshed_read(flavour, client, box):
     before = client.orders(progress=False)
     result = actions.add_order(client, 1, "mailin", items=[
         actions.Product(1, "monthly", domain="new-shop.com"),
@@ -123,7 +126,7 @@ def test_add_order_shows_up_in_the_next_refreshed_read(client, box):
     assert log.loc[0, "orderid"] == result.orderid and log.loc[0, "outcome"] == "success"
 
 
-def test_add_order_refusal_from_whmcs_is_an_api_error(client, box):
+def test_add_order_refusal_from_whmcs_is_an_api_error(flavour, client, box):
     with pytest.raises(wf.ApiError, match="Client ID Not Found"):
         actions.add_order(client, 987654, "mailin", items=[actions.Product(1, "monthly")])
 

@@ -173,7 +173,7 @@ def test_the_form_is_a_vbox_and_defaults_from_the_clients_orders(form):
     assert "no orders" in form.client_hint.value
 
 
-def test_the_form_sends_a_correct_add_order_after_confirmation(form, box, client):
+def test_the_form_sends_a_correct_add_order_after_confirmation(flavour, form, box, client):
     fill_vps(form)
     form.promotion.value = "VPSDEAL"
     assert "promocode=VPSDEAL" in form.request.value

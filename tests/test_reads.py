@@ -1,11 +1,14 @@
-"""Paginated reads over real HTTP: boundaries, shifting pages, memo, filters, retries."""
+"""Paginated reads over real HTTP: boundaries, shifting pages, memo, filters, retries.
+
+The tests that take ``flavour`` run against every sandbox flavour (conftest.py).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 import responses
-from _raw import raw_call
+from _raw import tidy_call
 
 import whmcs_frames as wf
 from whmcs_frames._fetch import pages as wf_pages
@@ -13,14 +16,14 @@ from whmcs_frames._fetch import pages as wf_pages
 
 def server_ids(box, status=None) -> set[int]:
     """The ids the sandbox holds now, read in one plain request."""
-    answer = raw_call(box, "GetOrders", limitnum=100000, status=status)
+    answer = tidy_call(box, "GetOrders", limitnum=100000, status=status)
     return {int(o["id"]) for o in wf.frames.unwrap_list(answer.get("orders"), "order")}
 
 
 @pytest.mark.parametrize("n", [0, 1, 9, 10, 11, 25])
-def test_every_order_exactly_once_at_page_boundaries(n):
+def test_every_order_exactly_once_at_page_boundaries(flavour, n):
     # with page_size 10, 9/10/11 and 25 straddle every kind of page edge
-    with wf.sandbox.serve(orders=n, seed=3) as box, box.client() as client:
+    with wf.sandbox.serve(orders=n, seed=3, flavour=flavour) as box, box.client() as client:
         frame = client.orders(page_size=10, progress=False)
         assert len(frame) == n
         assert frame["id"].is_unique
@@ -28,8 +31,8 @@ def test_every_order_exactly_once_at_page_boundaries(n):
 
 
 @pytest.mark.parametrize("n", [0, 1, 10, 23])
-def test_iter_orders_yields_each_order_once_and_lazily(n):
-    with wf.sandbox.serve(orders=n, seed=3) as box, box.client() as client:
+def test_iter_orders_yields_each_order_once_and_lazily(flavour, n):
+    with wf.sandbox.serve(orders=n, seed=3, flavour=flavour) as box, box.client() as client:
         iterator = client.iter_orders(page_size=10)
         assert box.request_count("GetOrders") == 0  # nothing is read until iterated
         ids = [int(o["id"]) for o in iterator]
@@ -50,7 +53,7 @@ def _mutate_once(box, when_offset, change):
     return done
 
 
-def test_orders_added_at_the_top_while_paging_are_not_lost_or_doubled(box, client):
+def test_orders_added_at_the_top_while_paging_are_not_lost_or_doubled(flavour, box, client):
     added: list[int] = []
     done = _mutate_once(box, 20, lambda: added.extend(box.add_orders(3)))
     with pytest.warns(wf.PaginationShiftWarning, match="shifted") as record:
@@ -61,7 +64,7 @@ def test_orders_added_at_the_top_while_paging_are_not_lost_or_doubled(box, clien
     assert set(added) <= set(frame["id"].astype(int))
 
 
-def test_orders_deleted_in_the_middle_while_paging_are_gone(box, client):
+def test_orders_deleted_in_the_middle_while_paging_are_gone(flavour, box, client):
     victims = sorted(server_ids(box))[20:23]
     done = _mutate_once(box, 30, lambda: box.delete_orders(victims))
     with pytest.warns(wf.PaginationShiftWarning):
@@ -71,7 +74,7 @@ def test_orders_deleted_in_the_middle_while_paging_are_gone(box, client):
     assert set(frame["id"].astype(int)) == server_ids(box)
 
 
-def test_status_changes_under_a_status_filter_are_reconciled(box, client):
+def test_status_changes_under_a_status_filter_are_reconciled(flavour, box, client):
     box.set_status(sorted(server_ids(box))[-20:], "Pending")
     pending = sorted(server_ids(box, "Pending"))
     moved = pending[-3:]  # newest first: these sit on the first page, read first
@@ -84,14 +87,14 @@ def test_status_changes_under_a_status_filter_are_reconciled(box, client):
     assert not set(moved) & set(frame["id"].astype(int))
 
 
-def test_a_server_that_never_settles_raises_with_the_counts(box, client):
+def test_a_server_that_never_settles_raises_with_the_counts(flavour, box, client):
     box.on_request(lambda b, action, params: b.add_orders(1)
                    if action.lower() == "getorders" and int(params.get("limitstart", 0)) else None)
     with pytest.raises(wf.InconsistentReadError, match="never settled.*totalresults"):
         client.orders(page_size=10, progress=False)
 
 
-def test_iter_orders_walks_again_instead_of_losing_an_order(box, client):
+def test_iter_orders_walks_again_instead_of_losing_an_order(flavour, box, client):
     added: list[int] = []
     _mutate_once(box, 15, lambda: added.extend(box.add_orders(2)))
     ids = [int(o["id"]) for o in client.iter_orders(page_size=10)]
@@ -99,7 +102,7 @@ def test_iter_orders_walks_again_instead_of_losing_an_order(box, client):
     assert set(ids) == server_ids(box)
 
 
-def test_orders_then_order_lines_read_once_and_refresh_reads_again(box, client):
+def test_orders_then_order_lines_read_once_and_refresh_reads_again(flavour, box, client):
     orders = client.orders(progress=False)
     lines = client.order_lines(progress=False)
     # unfiltered and never read before: the first round guesses 4 pages of 250
@@ -124,7 +127,7 @@ def test_first_round_size(filters, expected, guesses):
     assert first_round_size(filters, 250, 4, expected) == guesses
 
 
-def test_a_write_clears_the_memo(box, client):
+def test_a_write_clears_the_memo(flavour, box, client):
     client.orders(progress=False)
     orderid = box.add_orders(1)[0]
     assert orderid not in set(client.orders(progress=False)["id"].astype(int))  # memoised
@@ -132,7 +135,7 @@ def test_a_write_clears_the_memo(box, client):
     assert orderid in set(client.orders(progress=False)["id"].astype(int))
 
 
-def test_filters_reach_the_server(box, client):
+def test_filters_reach_the_server(flavour, box, client):
     frame = client.orders("Pending", progress=False)
     assert set(frame["status"].astype(str)) == {"Pending"}
     assert set(frame["id"].astype(int)) == server_ids(box, "Pending")
@@ -157,12 +160,12 @@ def test_a_misspelt_filter_is_refused_not_ignored(client, box):
         wf_pages.order_filters(stauts="Pending")
 
 
-def test_a_page_answered_503_is_retried(box, client):
+def test_a_page_answered_503_is_retried(flavour, box, client):
     box.faults.queue("503", count=1, action="GetOrders")
     assert len(client.orders(page_size=10, progress=False)) == 60
 
 
-def test_products_pricing_promotions_and_statuses(box, client):
+def test_products_pricing_promotions_and_statuses(flavour, box, client):
     products = client.products()
     pricing = client.product_pricing()
     assert box.request_count("GetProducts") == 1  # shared memo

@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 import pytest
-from _raw import raw_call as call
+from _raw import tidy_call as call
 
 from whmcs_frames import sandbox
 from whmcs_frames._api.php import encode_serialized, php_serialize
@@ -32,9 +32,10 @@ def error(message: str) -> dict[str, str]:
     return {"result": "error", "message": message}
 
 
-@pytest.fixture(scope="module")
-def abox():
-    with sandbox.serve(orders=80, seed=13) as box:
+@pytest.fixture(scope="module", params=sandbox.FLAVOURS)
+def abox(request):
+    """AddOrder's tests run against each flavour; ``call`` reads them alike (tidy_call)."""
+    with sandbox.serve(orders=80, seed=13, flavour=request.param) as box:
         yield box
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
-from _raw import raw_call as call
+from _raw import tidy_call as call
 
 from whmcs_frames import sandbox
 from whmcs_frames.sandbox import _schema

@@ -23,10 +23,16 @@ LINE_FIELDS = {"type", "relid", "producttype", "product", "domain", "billingcycl
                "status"}
 
 
-@pytest.fixture(scope="module")
-def rbox():
-    with sandbox.serve(orders=300, seed=5) as box:
+@pytest.fixture(scope="module", params=["8", "7"])
+def rbox(request):
+    """The raw-shape tests run against both numeric flavours (quirks: test_sandbox_flavours)."""
+    with sandbox.serve(orders=300, seed=5, flavour=request.param) as box:
         yield box
+
+
+def num(box, value: int):
+    """``value`` as the box's flavour sends integers: a JSON number ("8") or a string ("7")."""
+    return value if box.flavour == "8" else str(value)
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +43,15 @@ def all_orders(rbox):
 def test_get_orders_shape(rbox):
     page = call(rbox, "GetOrders")
     assert page["result"] == "success"
-    assert page["totalresults"] == "300"
-    assert page["startnumber"] == "0"
-    assert page["numreturned"] == "25"  # the default limitnum
+    assert page["totalresults"] == num(rbox, 300)
+    assert page["startnumber"] == num(rbox, 0)
+    assert page["numreturned"] == num(rbox, 25)  # the default limitnum
     order = page["orders"]["order"][0]
     assert set(order) == ORDER_FIELDS
-    assert isinstance(order["id"], str) and order["id"].isdigit()
-    assert len(order["ordernum"]) == 10 and order["ordernum"].isdigit()
+    assert order["id"] == num(rbox, int(order["id"])) and int(order["id"]) > 0
+    assert order["ordernum"] == num(rbox, int(order["ordernum"]))
+    assert len(str(order["ordernum"])) == 10
+    assert isinstance(order["amount"], str)  # money stays a decimal string
     assert order["renewalsByType"] == {"domains": [], "services": [], "addons": []}
     assert order["currencyprefix"] in ("$", "€", "£")
     assert order["currencysuffix"] in (" USD", " EUR", " GBP")
@@ -58,11 +66,11 @@ def test_every_order_is_consistent(all_orders):
         assert lines, order["id"]
         total = sum(round(float(line["amount"]) * 100) for line in lines)
         assert total == round(float(order["amount"]) * 100), order["id"]
-        if order["invoiceid"] == "0":
+        if int(order["invoiceid"]) == 0:
             assert order["paymentstatus"] == ""
         else:
             assert order["paymentstatus"] in ("Paid", "Unpaid", "Cancelled", "Refunded")
-        if order["status"] == "Active" and order["invoiceid"] != "0":
+        if order["status"] == "Active" and int(order["invoiceid"]) != 0:
             assert order["paymentstatus"] == "Paid"
         if order["fraudoutput"]:
             assert isinstance(json.loads(order["fraudoutput"]), dict)
@@ -75,28 +83,28 @@ def test_newest_first_and_pagination_covers_everything(rbox, all_orders):
     seen = []
     for start in range(0, 300, 70):
         page = call(rbox, "GetOrders", limitstart=start, limitnum=70)
-        assert page["startnumber"] == str(start)
-        assert page["numreturned"] == str(min(70, 300 - start))
+        assert page["startnumber"] == num(rbox, start)
+        assert page["numreturned"] == num(rbox, min(70, 300 - start))
         seen += [int(o["id"]) for o in page["orders"]["order"]]
     assert seen == ids
 
 
 def test_pagination_boundaries(rbox):
     past = call(rbox, "GetOrders", limitstart=300, limitnum=10)
-    assert past["numreturned"] == "0" and past["orders"] == {"order": []}
-    assert past["totalresults"] == "300"
+    assert past["numreturned"] == num(rbox, 0) and past["orders"] == {"order": []}
+    assert past["totalresults"] == num(rbox, 300)
     last = call(rbox, "GetOrders", limitstart=299, limitnum=10)
-    assert last["numreturned"] == "1"
-    assert call(rbox, "GetOrders", limitnum=0)["numreturned"] == "25"
-    assert call(rbox, "GetOrders", limitnum="abc")["numreturned"] == "25"
-    assert call(rbox, "GetOrders", limitstart=-5, limitnum=3)["startnumber"] == "0"
+    assert last["numreturned"] == num(rbox, 1)
+    assert call(rbox, "GetOrders", limitnum=0)["numreturned"] == num(rbox, 25)
+    assert call(rbox, "GetOrders", limitnum="abc")["numreturned"] == num(rbox, 25)
+    assert call(rbox, "GetOrders", limitstart=-5, limitnum=3)["startnumber"] == num(rbox, 0)
 
 
 def test_filters(rbox, all_orders):
     target = all_orders[17]
     one = call(rbox, "GetOrders", id=target["id"])
-    assert one["totalresults"] == "1" and one["orders"]["order"][0] == target
-    assert call(rbox, "GetOrders", id="nonsense")["totalresults"] == "0"
+    assert one["totalresults"] == num(rbox, 1) and one["orders"]["order"][0] == target
+    assert call(rbox, "GetOrders", id="nonsense")["totalresults"] == num(rbox, 0)
     mine = call(rbox, "GetOrders", userid=target["userid"], limitnum=500)["orders"]["order"]
     assert {o["userid"] for o in mine} == {target["userid"]}
     assert len(mine) == sum(o["userid"] == target["userid"] for o in all_orders)
@@ -117,7 +125,7 @@ def test_filters(rbox, all_orders):
 def test_get_products(rbox):
     answer = call(rbox, "GetProducts")
     products = answer["products"]["product"]
-    assert answer["totalresults"] == str(len(products)) and len(products) >= 8
+    assert answer["totalresults"] == num(rbox, len(products)) and len(products) >= 8
     product = products[0]
     for key in ("pid", "gid", "type", "name", "slug", "product-url", "description", "module",
                 "paytype", "allowqty", "quantity_available", "pricing", "customfields",
@@ -137,15 +145,16 @@ def test_get_products(rbox):
 
 def test_get_products_filters(rbox):
     assert [p["pid"] for p in call(rbox, "GetProducts", pid="4")["products"]["product"]] == \
-        ["4"]
-    assert [p["pid"] for p in call(rbox, "GetProducts", pid="1,3,7")["products"]["product"]] \
-        == ["1", "3", "7"]
+        [num(rbox, 4)]
+    # a comma list, as the reference documents for pid, read with PHP's (int) per part
+    assert [p["pid"] for p in call(rbox, "GetProducts", pid="1, 3,7x")["products"]["product"]] \
+        == [num(rbox, 1), num(rbox, 3), num(rbox, 7)]
     assert {p["gid"] for p in call(rbox, "GetProducts", gid=2)["products"]["product"]} == \
-        {"2"}
+        {num(rbox, 2)}
     assert {p["module"] for p in call(rbox, "GetProducts",
                                       module="virtualizor")["products"]["product"]} == \
         {"virtualizor"}
-    assert call(rbox, "GetProducts", pid="999")["totalresults"] == "0"
+    assert call(rbox, "GetProducts", pid="999")["totalresults"] == num(rbox, 0)
 
 
 def test_custom_fields_and_config_options(rbox):
@@ -157,7 +166,12 @@ def test_custom_fields_and_config_options(rbox):
     options = vps["configoptions"]["configoption"]
     memory = next(o for o in options if o["name"] == "Memory")
     assert {"id", "name", "type", "minqty", "maxqty", "options"} <= set(memory)
+    assert isinstance(memory["type"], str)  # a string even in the 8.x reference's example
+    assert memory["minqty"] == num(rbox, int(memory["minqty"]))
     choice = memory["options"]["option"][1]
+    # the reference's example carries rawName and required on every option (null there)
+    assert {"id", "name", "rawName", "recurring", "required", "pricing"} <= set(choice)
+    assert choice["rawName"] is None and choice["required"] is None
     assert choice["pricing"]["USD"]["monthly"] == "8.00"
     gbp = call(rbox, "GetProducts", pid="6")["products"]["product"][0]["pricing"]["GBP"]
     assert gbp["monthly"] == "-1.00" and gbp["annually"] == "-1.00"
@@ -166,7 +180,11 @@ def test_custom_fields_and_config_options(rbox):
 def test_get_promotions(rbox):
     answer = call(rbox, "GetPromotions")
     promos = answer["promotions"]["promotion"]
-    assert answer["totalresults"] == str(len(promos))
+    assert answer["totalresults"] == num(rbox, len(promos))
+    welcome = next(p for p in promos if p["code"] == "WELCOME10")
+    # the 8.x reference types value as a number; older installations send "10.00"
+    assert welcome["value"] == (10 if rbox.flavour == "8" else "10.00")
+    assert welcome["maxuses"] == num(rbox, int(welcome["maxuses"]))
     assert {"Percentage", "Fixed Amount", "Price Override", "Free Setup"} <= \
         {p["type"] for p in promos}
     assert any(p["expirationdate"] == "0000-00-00" for p in promos)
@@ -176,7 +194,7 @@ def test_get_promotions(rbox):
         assert all(part.isdigit() for part in promo["appliesto"].split(",") if part)
     one = call(rbox, "GetPromotions", code="welcome10")
     assert [p["code"] for p in one["promotions"]["promotion"]] == ["WELCOME10"]
-    assert call(rbox, "GetPromotions", code="NOPE")["totalresults"] == "0"
+    assert call(rbox, "GetPromotions", code="NOPE")["totalresults"] == num(rbox, 0)
 
 
 def test_order_statuses(rbox, all_orders):
@@ -191,7 +209,7 @@ def test_order_statuses(rbox, all_orders):
 
 def test_unknown_action_and_case_insensitive_names(rbox):
     assert call(rbox, "GetOrdersX") == {"result": "error", "message": "Command Not Found"}
-    assert call(rbox, "getorders", limitnum=1)["numreturned"] == "1"
+    assert call(rbox, "getorders", limitnum=1)["numreturned"] == num(rbox, 1)
     assert call(rbox, "GETORDERSTATUSES")["result"] == "success"
 
 
@@ -200,14 +218,17 @@ def test_xml_without_responsetype(rbox):
             "secret": rbox.secret}
     with requests.post(rbox.url, data=data, timeout=10) as resp:
         assert resp.status_code == 200
-        assert resp.headers["Content-Type"].startswith("text/xml")
+        # application/xml: see docs/whmcs-api-notes.md for the evidence
+        assert resp.headers["Content-Type"] == "application/xml"
         assert resp.text.startswith("<?xml")
         assert "<result>success</result>" in resp.text and "<title>In Review</title>" in \
             resp.text
 
 
-def test_numbers_as_json_numbers():
-    with sandbox.serve(orders=20, seed=2, numbers_as_strings=False) as box:
+@pytest.mark.parametrize("kwargs", [{}, {"flavour": "8"}, {"numbers_as_strings": False}])
+def test_numbers_as_json_numbers_by_default_and_by_the_old_alias(kwargs):
+    with sandbox.serve(orders=20, seed=2, **kwargs) as box:
+        assert box.flavour == "8"
         page = call(box, "GetOrders", limitnum=2)
         assert page["totalresults"] == 20 and page["numreturned"] == 2
         order = page["orders"]["order"][0]

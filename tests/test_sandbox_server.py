@@ -377,9 +377,9 @@ def test_concurrent_clients_overlap(sbox):
 def test_empty_shop():
     with sandbox.serve(orders=0, seed=1) as box:
         page = call(box, "GetOrders")
-        assert page["totalresults"] == "0" and page["orders"] == {"order": []}
+        assert page["totalresults"] == 0 and page["orders"] == {"order": []}
         assert box.add_orders(1) == [1]
-        assert call(box, "GetOrders")["totalresults"] == "1"
+        assert call(box, "GetOrders")["totalresults"] == 1
 
 
 def test_close_is_idempotent_and_hangs_up():

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from _raw import raw_call as call
+from _raw import tidy_call as call
 
 from whmcs_frames import sandbox
 from whmcs_frames._api.php import php_unserialize
@@ -23,9 +23,10 @@ def item_statuses(order: dict[str, Any]) -> set[str]:
     return {line["status"] for line in order["lineitems"]["lineitem"]}
 
 
-@pytest.fixture
-def wbox():
-    with sandbox.serve(orders=60, seed=11) as box:
+@pytest.fixture(params=sandbox.FLAVOURS)
+def wbox(request):
+    """Every write test runs against each flavour; ``call`` reads them alike (tidy_call)."""
+    with sandbox.serve(orders=60, seed=11, flavour=request.param) as box:
         yield box
 
 

@@ -242,3 +242,30 @@ def test_each_write_gets_its_own_session_closed_after_it_answered(client, mocked
     # two writes, two sessions, each closed at once; the reads share one pooled session
     assert [(close, bool(closed)) for close, closed in made] == [
         (True, True), (True, True), (False, False)]
+
+
+NOTICES = ("<br />\n<b>Deprecated</b>:  Creation of dynamic property X::$y is deprecated in "
+           "<b>/srv/whmcs/vendor/a.php</b> on line <b>12</b><br />\n"
+           "PHP Notice:  Undefined index: z in /srv/whmcs/includes/b.php on line 3\n")
+
+
+@pytest.mark.parametrize("action", ["GetOrders", "AcceptOrder"])
+def test_php_notices_before_the_json_are_skipped_and_logged(client, mocked, action, caplog):
+    mocked.post(URL, body=NOTICES + '{"result":"success","totalresults":2}',
+                content_type="application/json")
+    with caplog.at_level("WARNING", logger="whmcs_frames"):
+        assert client.call(action, orderid=1)["totalresults"] == 2
+    assert f"{action}: PHP printed notices" in caplog.text
+    assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize(("action", "error"), [("GetOrders", wf.ResponseFormatError),
+                                               ("AcceptOrder", wf.OutcomeUnknown)])
+def test_notices_before_anything_but_json_stay_a_format_problem(client, mocked, action, error):
+    mocked.post(URL, body=NOTICES + "<html>Service Unavailable</html>", content_type="text/html")
+    with pytest.raises(error):
+        client.call(action, orderid=1)
+    mocked.post(URL, body="<b>Fatal error</b>: boom in x.php on line 1\n{\"result\":\"success\"}",
+                content_type="text/html")
+    with pytest.raises(error):
+        client.call(action, orderid=1)

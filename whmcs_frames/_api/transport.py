@@ -3,7 +3,7 @@
 This is the only module that touches ``requests``/``urllib3``; their exceptions are
 converted to the :mod:`whmcs_frames._exceptions` tree here and nowhere else.
 
-Reads and writes travel differently, as the :data:`~whmcs_frames._registry.ACTIONS`
+Reads and writes travel differently, as the :data:`~whmcs_frames._api.registry.ACTIONS`
 table decides:
 
 - reads retry connection errors, timeouts and 429/502/503/504 with exponential backoff,
@@ -51,6 +51,13 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _RESERVED = frozenset({"action", "responsetype", "identifier", "secret", "username",
                        "password", "accesskey"})
 _ACTION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+# What PHP prints before the answer with display_errors=On: notices, warnings and
+# deprecations, as HTML (html_errors=On) or plain lines. A fatal error is not among
+# them: after one there is no answer to read.
+_PHP_DIAGNOSTICS = re.compile(
+    r"\A(?:\s*(?:<br\s*/?>\s*)?(?:<b>)?(?:PHP )?(?:Notice|Warning|Deprecated|Strict Standards"
+    r"|User Notice|User Warning|User Deprecated)(?:</b>)?:[^\n]*?on line (?:<b>)?\d+"
+    r"(?:</b>)?(?:<br\s*/?>)?)+\s*(?=[{])")
 
 
 class _PoliteRetry(Retry):
@@ -249,6 +256,8 @@ class Transport:
         status = response.status_code
         data = self._json_object(response)
         if data is None:
+            data = self._after_php_notices(action, response, secrets)
+        if data is None:
             problem = self._format_problem(action, response, secrets)
             if not spec.is_read:
                 raise OutcomeUnknown(action, str(problem))
@@ -277,6 +286,30 @@ class Transport:
         except (ValueError, UnicodeDecodeError):
             return None
         return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _after_php_notices(action: str, response: requests.Response,
+                           secrets: tuple[str, ...]) -> dict[str, Any] | None:
+        """The JSON answer behind PHP notices printed before it, or None.
+
+        Only PHP's own notice, warning and deprecation lines may precede it; the
+        answer is WHMCS's, so a write that succeeded is reported as one.
+        """
+        if 300 <= response.status_code < 400:
+            return None
+        text = response.content.decode("utf-8-sig", "replace")
+        match = _PHP_DIAGNOSTICS.match(text)
+        if match is None:
+            return None
+        try:
+            data = json.loads(text[match.end():])
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        logger.warning("%s: PHP printed notices before the answer (display_errors is on "
+                       "on the WHMCS server): %s", action, _scrub(match.group(), secrets))
+        return data
 
     def _format_problem(self, action: str, response: requests.Response,
                         secrets: tuple[str, ...]) -> ResponseFormatError:

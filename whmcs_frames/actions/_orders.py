@@ -5,7 +5,8 @@ is sent; a dry run audits and sends nothing at all; otherwise the attempt is aud
 before sending (an unwritable log stops it), the one order is read fresh and the write
 refused where WHMCS would refuse it (``check=False`` leaves that to WHMCS), and the write
 is sent once — never retried — and its outcome audited. See
-:mod:`whmcs_frames._writes` for the details and :mod:`whmcs_frames._audit` for the log.
+:mod:`whmcs_frames.actions._perform` for the details and
+:mod:`whmcs_frames.actions._audit` for the log.
 
 Example
 -------

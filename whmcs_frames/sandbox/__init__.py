@@ -3,8 +3,11 @@
 The embedded default for trying the toolkit (the demo command, notebooks) and the
 real HTTP peer of the project's tests. It behaves like WHMCS's External API — the
 eleven order actions, PHP-style form arrays, WHMCS's authentication and error
-messages, numbers as strings, JSON inside strings, HTML-entity encoded text — over
-a SQLite database generated deterministically from a seed. It imports nothing from
+messages, JSON inside strings, HTML-entity encoded text — over a SQLite database
+generated deterministically from a seed. Its ``flavour`` picks which WHMCS it imitates
+on the wire (``"8"``: the current reference's integers; ``"7"``: strings;
+``"quirks"``: every untidy shape installations send), and ``box.faults.quirk(name)``
+switches one untidy shape on for a single test. It imports nothing from
 the client layers above it, nor pandas, so it starts fast.
 
 Examples
@@ -23,5 +26,7 @@ from __future__ import annotations
 
 from ._box import Sandbox, serve, set_client_factory
 from ._faults import FAULT_KINDS, Faults
+from ._flavours import FLAVOURS, QUIRKS
 
-__all__ = ["FAULT_KINDS", "Faults", "Sandbox", "serve", "set_client_factory"]
+__all__ = ["FAULT_KINDS", "FLAVOURS", "QUIRKS", "Faults", "Sandbox", "serve",
+           "set_client_factory"]

@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ._addorder import add_order
-from ._common import Context, Refusal, stringify
+from ._common import Context, Refusal
 from ._reads import get_order_statuses, get_orders, get_products, get_promotions
 from ._store import Store
 from ._writes import (
@@ -61,10 +61,8 @@ def dispatch(store: Store, action: str, params: dict[str, Any], ctx: Context
         return error(refusal.message)
 
 
-def to_json(payload: dict[str, Any], numbers_as_strings: bool) -> bytes:
+def to_json(payload: dict[str, Any]) -> bytes:
     """The JSON body, with PHP ``json_encode``'s escaped slashes and ``\\u`` escapes."""
-    if numbers_as_strings:
-        payload = stringify(payload)
     return json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode("ascii")
 
 
@@ -88,7 +86,7 @@ def _xml_into(parts: list[str], key: str, value: Any) -> None:
             _xml_into(parts, sub, item)
         parts.append(f"</{tag}>")
     else:
-        parts.append(f"<{tag}>{escape(str(value))}</{tag}>")
+        parts.append(f"<{tag}>{escape('' if value is None else str(value))}</{tag}>")
 
 
 def to_xml(payload: dict[str, Any], action: str) -> bytes:

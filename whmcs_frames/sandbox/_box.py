@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ._faults import Faults
+from ._flavours import QUIRKS, check_flavour
+from ._flavours import numbers_as_strings as _sends_strings
 from ._server import API_PATH, LoopbackServer
 from ._store import Store
 
@@ -69,8 +71,10 @@ class Sandbox:
         Admin login; on the wire WHMCS expects ``md5(password)``.
     accesskey : str or None
         Bypasses ``allowed_ips`` when sent.
+    flavour : str
+        Which WHMCS it imitates: ``"8"``, ``"7"`` or ``"quirks"`` (see :func:`serve`).
     faults : Faults
-        Latency and fault injection.
+        Latency, fault injection and quirk switches (``box.faults.quirk(...)``).
     server_errors : list of str
         Tracebacks of sandbox bugs answered as HTTP 500 (tests assert it stays empty).
 
@@ -87,8 +91,9 @@ class Sandbox:
                  password: str | None = None, accesskey: str | None = None,
                  allowed_ips: Iterable[str] | None = None,
                  denied_actions: Iterable[str] = (), fraud_module: str | None = "maxmind",
-                 numbers_as_strings: bool = True) -> None:
+                 flavour: str | None = None, numbers_as_strings: bool | None = None) -> None:
         address, family = _loopback(host)
+        self.flavour = check_flavour(flavour, numbers_as_strings)
         if int(orders) < 0:
             raise ValueError("orders must be zero or more")
         self.seed = int(seed)
@@ -106,8 +111,8 @@ class Sandbox:
             ipaddress.ip_network(ip, strict=False) for ip in allowed_ips)
         self.denied_actions = frozenset(a.lower() for a in denied_actions)
         self.fraud_module = fraud_module
-        self.numbers_as_strings = numbers_as_strings
-        self.faults = Faults(self.seed, latency)
+        self.faults = Faults(self.seed, latency,
+                             QUIRKS if self.flavour == "quirks" else ())
         self.server_errors: list[str] = []
         self.request_hook: RequestHook | None = None
         self._log: list[dict[str, Any]] = []
@@ -125,13 +130,20 @@ class Sandbox:
         self.store = store
         host_part = f"[{address}]" if family == socket.AF_INET6 else address
         self.url = f"http://{host_part}:{self._server.server_address[1]}{API_PATH}"
+        # close() waits up to one poll for the serving loop: short, because the test
+        # suite starts and closes a box per test (and per flavour).
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                         kwargs={"poll_interval": 0.05}, daemon=True,
+                                         kwargs={"poll_interval": 0.01}, daemon=True,
                                          name=f"whmcs-sandbox-{self.url}")
         self._thread.start()
 
     def __repr__(self) -> str:
-        return f"<Sandbox {self.url} seed={self.seed}>"
+        return f"<Sandbox {self.url} seed={self.seed} flavour={self.flavour}>"
+
+    @property
+    def numbers_as_strings(self) -> bool:
+        """Whether integers go out as strings (flavours ``"7"`` and ``"quirks"``)."""
+        return _sends_strings(self.flavour)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -293,7 +305,8 @@ def serve(orders: int = 2000, seed: int = 7, latency: float = 0.0, *, port: int 
           username: str = "admin", password: str | None = None,
           accesskey: str | None = None, allowed_ips: Iterable[str] | None = None,
           denied_actions: Iterable[str] = (), fraud_module: str | None = "maxmind",
-          numbers_as_strings: bool = True) -> Iterator[Sandbox]:
+          flavour: str | None = None, numbers_as_strings: bool | None = None
+          ) -> Iterator[Sandbox]:
     """Run a WHMCS-compatible API server on loopback with synthetic data.
 
     Parameters
@@ -320,8 +333,16 @@ def serve(orders: int = 2000, seed: int = 7, latency: float = 0.0, *, port: int 
         Actions the API role may not call.
     fraud_module : str or None
         The active fraud module for OrderFraudCheck; None means none is active.
-    numbers_as_strings : bool
-        Send ids and counts as strings, as many WHMCS versions do.
+    flavour : {"8", "7", "quirks"}, optional
+        Which WHMCS it imitates on the wire. ``"8"`` (the default): the current
+        reference's shapes, ids and counts as JSON integers. ``"7"``: every integer as
+        a string, as older installations send. ``"quirks"``: ``"7"`` with every untidy
+        shape of :data:`QUIRKS` switched on (empty lists as ``""``, ``[]`` or missing,
+        lone objects, ``status`` for ``result``, a ``warning`` key, flags as words,
+        formatted amounts, HTML entities, ``0000-00-00`` dates, PHP notices before the
+        body); each is also a switch, ``box.faults.quirk(name)``.
+    numbers_as_strings : bool, optional
+        The old spelling: True is ``flavour="7"``, False ``flavour="8"``.
 
     Yields
     ------
@@ -341,7 +362,8 @@ def serve(orders: int = 2000, seed: int = 7, latency: float = 0.0, *, port: int 
     box = Sandbox(orders, seed, latency, port=port, host=host, identifier=identifier,
                   secret=secret, username=username, password=password, accesskey=accesskey,
                   allowed_ips=allowed_ips, denied_actions=denied_actions,
-                  fraud_module=fraud_module, numbers_as_strings=numbers_as_strings)
+                  fraud_module=fraud_module, flavour=flavour,
+                  numbers_as_strings=numbers_as_strings)
     try:
         yield box
     finally:

@@ -66,7 +66,8 @@ ORDER_STATUSES = (
 PRODUCT_GROUPS = ((1, "Web Hosting", "web-hosting"), (2, "VPS &amp; Servers", "vps-servers"),
                   (3, "Extras", "extras"))
 PRODUCT_TYPE_LABELS = {"hostingaccount": "Shared Hosting", "reselleraccount": "Reseller Hosting",
-                       "server": "Dedicated/VPS Server", "other": "Other"}
+                       "server": "Dedicated/VPS Server",
+                       "other": "Other Product/Service"}  # the GetOrders reference's label
 
 
 @dataclass(frozen=True)

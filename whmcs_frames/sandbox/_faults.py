@@ -19,14 +19,22 @@ Kinds
     The action runs, then the connection closes without an answer.
 ``"delay"``
     The action runs, then the answer waits ``seconds`` (default 1.0).
+
+Quirks
+------
+Untidy but valid answers WHMCS installations send (see :mod:`._flavours`), switched
+on per box with :meth:`Faults.quirk`; the ``"quirks"`` flavour starts with all of them.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ._flavours import QUIRKS, check_quirks
 
 FAULT_KINDS = ("503", "429", "html", "empty", "drop", "drop_after", "delay")
 #: Faults answered instead of running the action.
@@ -62,6 +70,8 @@ class Faults:
         Share answered HTTP 500 with a "PHP Fatal error" page.
     drop_rate : float
         Share whose connection is closed without any answer (action not run).
+    quirks : frozenset of str
+        The untidy shapes switched on (:data:`QUIRKS`); change them with :meth:`quirk`.
 
     Examples
     --------
@@ -71,8 +81,10 @@ class Faults:
     '503'
     """
 
-    def __init__(self, seed: int = 7, latency: float = 0.0) -> None:
+    def __init__(self, seed: int = 7, latency: float = 0.0,
+                 quirks: Iterable[str] = ()) -> None:
         self.latency = float(latency)
+        self._quirks = check_quirks(quirks)
         self.error_rate = 0.0
         self.html_rate = 0.0
         self.drop_rate = 0.0
@@ -110,13 +122,42 @@ class Faults:
             self._queue.append(_Queued(kind, int(count),
                                        action.lower() if action else None, dict(opts)))
 
+    @property
+    def quirks(self) -> frozenset[str]:
+        """The quirks switched on now."""
+        return self._quirks
+
+    def quirk(self, *names: str, on: bool = True) -> None:
+        """Switch quirks on (or off with ``on=False``); ``"all"`` names every one.
+
+        Parameters
+        ----------
+        *names : str
+            Names from :data:`QUIRKS`, e.g. ``"lone_object"``, ``"php_notices"``.
+        on : bool
+            False switches them off.
+
+        Examples
+        --------
+        >>> faults = Faults()
+        >>> faults.quirk("lone_object", "empty_as_string")
+        >>> sorted(faults.quirks)
+        ['empty_as_string', 'lone_object']
+        >>> faults.quirk("all", on=False)
+        >>> faults.quirks
+        frozenset()
+        """
+        chosen = check_quirks(QUIRKS if "all" in names else names)
+        with self._lock:
+            self._quirks = self._quirks | chosen if on else self._quirks - chosen
+
     def pending(self) -> int:
         """How many queued one-shot faults have not fired yet."""
         with self._lock:
             return sum(q.remaining for q in self._queue)
 
     def clear(self) -> None:
-        """Drop queued faults and set every rate (not the latency) back to zero."""
+        """Drop queued faults and set every rate back to zero (latency and quirks stay)."""
         with self._lock:
             self._queue.clear()
             self.error_rate = self.html_rate = self.drop_rate = 0.0

@@ -1,7 +1,7 @@
 """The read actions: GetOrders, GetProducts, GetPromotions, GetOrderStatuses.
 
-Responses are built with native ints; the server turns them into strings when the
-box imitates a WHMCS that sends numbers as strings. Lists are double-wrapped
+Responses are built with native ints and two-decimal money strings; the box's
+flavour (:mod:`._flavours`) decides how they go on the wire. Lists are double-wrapped
 (``{"orders": {"order": [...]}}``) as WHMCS wraps them.
 
 GetOrders reads one page in four queries whatever its size (orders, then services,
@@ -104,7 +104,8 @@ def get_orders(store: Store, params: dict[str, Any], ctx: Context) -> dict[str, 
 
 def _order_record(row: tuple) -> dict[str, Any]:
     record = dict(zip(_ORDER_KEYS, row, strict=True))
-    record["promovalue"] = money(record["promovalue"])
+    # The reference's example: "" when the order has no promotion, not "0.00".
+    record["promovalue"] = money(record["promovalue"]) if record["promocode"] else ""
     record["amount"] = money(record["amount"])
     stored = record["renewalsByType"]
     record["renewalsByType"] = {"domains": [], "services": [], "addons": []} \
@@ -194,7 +195,9 @@ def _config_options(db: sqlite3.Connection, pricing: dict[tuple[str, int], dict[
     subs: dict[int, list[dict[str, Any]]] = {}
     for sid, cid, name in db.execute("SELECT id, configid, optionname FROM configoptionssub "
                                      "ORDER BY id"):
-        subs.setdefault(cid, []).append({"id": sid, "name": name, "recurring": 1,
+        # rawName and required as the reference's example shows them (null there).
+        subs.setdefault(cid, []).append({"id": sid, "name": name, "rawName": None,
+                                         "recurring": 1, "required": None,
                                          "pricing": pricing.get(("configoptions", sid), {})})
     options: dict[int, list[dict[str, Any]]] = {}
     for pid, cid, name, kind, minqty, maxqty in db.execute(

@@ -3,7 +3,12 @@
 HTTP/1.1 with keep-alive and exact ``Content-Length``, so pooled clients reuse
 connections as they would against Apache/nginx. The order of checks follows WHMCS:
 IP allow-list (bypassed by the right ``accesskey``), then credentials, then the API
-role's permissions, then the action itself.
+role's permissions, then the action itself. Credentials are judged by value, as PHP's
+``if ($identifier)`` does: an empty ``identifier=`` or ``secret=`` counts as absent, so
+an admin ``username`` + md5 ``password`` sent beside empty API keys logs in.
+
+Answers are JSON (``application/json``) when ``responsetype=json`` and XML otherwise,
+as ``application/xml``; :mod:`._flavours` shapes both.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from urllib.parse import parse_qsl
 
 from .._api.php import parse_form_pairs
 from ._actions import dispatch, error, to_json, to_xml
-from ._common import Context
+from ._common import Context, php_name, truthy
 from ._faults import BEFORE_ACTION, Faults, fault_response
+from ._flavours import notices, numbers_as_strings, shape
 from ._store import Store
 
 API_PATH = "/includes/api.php"
+#: What ``responsetype=xml`` is answered with (see docs/whmcs-api-notes.md for why).
+XML_CONTENT_TYPE = "application/xml"
 
 
 class ServedBox(Protocol):
@@ -44,7 +52,7 @@ class ServedBox(Protocol):
     allowed_ips: tuple[Any, ...] | None
     denied_actions: frozenset[str]
     fraud_module: str | None
-    numbers_as_strings: bool
+    flavour: str
     request_hook: Callable[..., object] | None
 
     def record_request(self, action: str, params: dict[str, Any]) -> dict[str, Any]: ...
@@ -150,7 +158,9 @@ def _params(h: BaseHTTPRequestHandler, body: bytes) -> tuple[str, dict[str, Any]
     # $_REQUEST semantics: POST values win over the query string.
     pairs = parse_qsl(query, keep_blank_values=True)
     pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return path, parse_form_pairs(pairs)
+    # Names as PHP registers them: " action" is action, "a.b" is a_b (see _common).
+    named = ((php_name(key), value) for key, value in pairs)
+    return path, parse_form_pairs((key, value) for key, value in named if key is not None)
 
 
 def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str,
@@ -224,9 +234,11 @@ def respond(box: ServedBox, action: str, params: dict[str, Any], ip: str
             ) -> tuple[int, bytes, str]:
     """(HTTP status, body, content type) for an authenticated or refused API call."""
     status, payload = _process(box, action, params, ip)
+    quirks = box.faults.quirks
+    payload = shape(payload, action, box.flavour, quirks)
     if str(params.get("responsetype", "")).lower() == "json":
-        return status, to_json(payload, box.numbers_as_strings), "application/json"
-    return status, to_xml(payload, action), "text/xml; charset=utf-8"
+        return status, notices(quirks) + to_json(payload), "application/json"
+    return status, notices(quirks) + to_xml(payload, action), XML_CONTENT_TYPE
 
 
 def _process(box: ServedBox, action: str, params: dict[str, Any], ip: str
@@ -241,8 +253,8 @@ def _process(box: ServedBox, action: str, params: dict[str, Any], ip: str
     hook = box.request_hook
     if hook is not None:
         hook(box, action, params)
-    return 200, dispatch(box.store, action, params, Context(ip, box.fraud_module,
-                                                    box.numbers_as_strings))
+    return 200, dispatch(box.store, action, params, Context(
+        ip, box.fraud_module, numbers_as_strings(box.flavour)))
 
 
 def _same(given: Any, expected: str) -> bool:
@@ -250,9 +262,14 @@ def _same(given: Any, expected: str) -> bool:
 
 
 def authenticated(box: ServedBox, params: dict[str, Any]) -> bool:
-    """Whether the request carries API credentials or an admin login WHMCS accepts."""
+    """Whether the request carries API credentials or an admin login WHMCS accepts.
+
+    Judged by value: ``identifier``/``secret`` decide only when one of them is
+    non-empty; empty ones (a client that always sends every key) fall through to
+    ``username`` + ``password``.
+    """
     ident, secret = params.get("identifier"), params.get("secret")
-    if ident is not None or secret is not None:
+    if truthy(ident) or truthy(secret):
         return _same(ident, box.identifier) and _same(secret, box.secret)
     user, password = params.get("username"), params.get("password")
     if _same(user, box.identifier) and _same(password, box.secret):
