@@ -12,7 +12,7 @@ Examples
 ...     client.orders("Pending")
 """
 
-from . import actions, frames, plots, reports, sandbox, widgets
+from . import actions, frames, plots, reports, risk, sandbox, widgets
 from ._audit import read_audit_log
 from ._client import Client, connect, connect_or_sandbox
 from ._exceptions import (
@@ -80,6 +80,7 @@ __all__ = [
     "read_audit_log",
     "reports",
     "review",
+    "risk",
     "sandbox",
     "widgets",
 ]

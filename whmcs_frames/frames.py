@@ -205,7 +205,8 @@ def orders_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     ``fraud_country`` parsed from ``fraudoutput`` (FraudLabs Pro or MaxMind; NaN/NA for
     other modules or unreadable output), with the module's flags where it reports them:
     ``fraud_proxy``, ``fraud_free_email``, ``fraud_country_match`` (IP country = billing
-    country) as nullable booleans and ``fraud_distance_km`` (IP to billing address). ``transfersecret`` and raw blobs are dropped.
+    country) as nullable booleans and ``fraud_distance_km`` (IP to billing address).
+    ``transfersecret`` and raw blobs are dropped.
 
     Parameters
     ----------

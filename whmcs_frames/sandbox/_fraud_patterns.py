@@ -6,28 +6,28 @@ orders (all deterministic from the seed; ``E`` is the timeline's end):
 =====================  =========================  ========================================
 pattern                when                       what
 =====================  =========================  ========================================
-ring, decided          ``E`` − 150 days, 6 h      6 new clients on two shared IPs
-                                                  (``203.0.113.7`` ×4, ``203.0.113.58``
-                                                  ×2), every one using ``WELCOME10``; two
+ring, decided          ``E`` - 150 days, 6 h      6 new clients on two shared IPs
+                                                  (``203.0.113.7`` x4, ``203.0.113.58``
+                                                  x2), every one using ``WELCOME10``; two
                                                   pairs share a name (Alex Morgan, Sam
                                                   Carter). 4 Fraud, 1 Cancelled, 1 Active
                                                   (one that got through); module scores
-                                                  only 6–40.
+                                                  only 6-40.
 ring, pending          the last 20 h              6 new clients, ``WELCOME10`` again, on
-                                                  ``198.51.100.23`` ×4 and ring A's
-                                                  ``203.0.113.7`` ×2; one is another Alex
-                                                  Morgan. All Pending, scores 9–88.
-burst, decided         ``E`` − 90 days, 2 h       one new client, 5 orders: 4 Fraud,
+                                                  ``198.51.100.23`` x4 and ring A's
+                                                  ``203.0.113.7`` x2; one is another Alex
+                                                  Morgan. All Pending, scores 9-88.
+burst, decided         ``E`` - 90 days, 2 h       one new client, 5 orders: 4 Fraud,
                                                   1 Cancelled.
 burst, pending         the last 6 h               one new client, 4 Pending orders, one
                                                   scored 81.
-high first order       ``E`` − 200 days           a new client's first order is 5 Cloud
+high first order       ``E`` - 200 days           a new client's first order is 5 Cloud
                                                   VPS L with every option: Fraud (score 35).
                        the last 12 h              two more, 4 Cloud VPS L and 6 Cloud
                                                   VPS S: Pending (scores 30 and 74).
-                       ``E`` − 300 days           a genuine one: an agency's 4 Cloud VPS L,
+                       ``E`` - 300 days           a genuine one: an agency's 4 Cloud VPS L,
                                                   Active (the signal's false positive).
-shared office IP       ``E`` − 60 days            3 colleagues' first orders from
+shared office IP       ``E`` - 60 days            3 colleagues' first orders from
                                                   ``192.0.2.10`` in one day, all Active.
 =====================  =========================  ========================================
 
