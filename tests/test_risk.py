@@ -206,6 +206,9 @@ def test_points_rank_and_reasons_combine_the_fired_signals():
                                            "module scored 90; first order of client 1 in "
                                            "these orders")
     assert found.index.equals(orders.index) and found["id"].tolist() == [1, 2, 3, 4, 5]
+    repeated = risk.signals(orders.set_axis([7, 7, 8, 8, 9]), rules={"weights": {"new_client": 0}})
+    assert repeated.index.tolist() == [7, 7, 8, 8, 9]  # the caller's index, even repeating
+    assert repeated["risk_reasons"].tolist() == found["risk_reasons"].tolist()
     shuffled = orders.sample(frac=1.0, random_state=3)
     again = risk.signals(shuffled, rules={"weights": {"new_client": 0}})
     assert again.sort_index()["risk_rank"].tolist() == found["risk_rank"].tolist()

@@ -95,4 +95,5 @@ def signals(orders: pd.DataFrame, lines: pd.DataFrame | None = None,
     out["risk_flagged"] = (points >= rules["flag_points"]).astype("boolean")
     out["risk_rank"] = _rank(points, prepared)
     out["risk_reasons"] = join_reasons(flags, clauses, prepared.index)
+    out.index = orders.index
     return out

@@ -80,8 +80,9 @@ def prepare_orders(orders: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        On the orders' index: ``id``, ``t`` (datetime), and ``user``, ``ip``, ``name``,
-        ``name_key``, ``status`` (case-folded), ``promo``, ``score`` … for the columns given.
+        On a ``RangeIndex`` (the orders' positions): ``id``, ``t`` (datetime), and
+        ``user``, ``ip``, ``name``, ``name_key``, ``status`` (case-folded), ``promo``,
+        ``score`` … for the columns given.
 
     Raises
     ------
@@ -90,6 +91,8 @@ def prepare_orders(orders: Any) -> pd.DataFrame:
     """
     orders = _frame(orders, "orders", "orders (client.orders())")
     _require(orders, "orders", ("id", "date"))
+    # Work on positions: the caller's index may repeat labels; signals() puts it back.
+    orders = orders.reset_index(drop=True)
     out = pd.DataFrame(index=orders.index)
     out["id"] = pd.to_numeric(orders["id"], errors="coerce").astype("Int64")
     out["t"] = _times(orders["date"])
@@ -129,14 +132,15 @@ def prepare_lines(lines: Any) -> pd.DataFrame | None:
         return None
     lines = _frame(lines, "lines", "order lines (client.order_lines())")
     _require(lines, "lines", ("orderid", "product", "amount"))
+    # Grouping keys only: taken as the frame spells them (frames are already tidy).
     out = pd.DataFrame({
         "orderid": pd.to_numeric(lines["orderid"], errors="coerce").astype("Int64"),
-        "product": _text(lines["product"]),
+        "product": lines["product"].astype("string"),
         "amount": pd.to_numeric(lines["amount"], errors="coerce").astype("float64"),
     })
     for column in ("type", "billingcycle", "currency"):
-        out[column] = _text(lines[column]) if column in lines.columns else pd.Series(
-            "", index=lines.index, dtype="string")
+        out[column] = lines[column].astype("string") if column in lines.columns else \
+            pd.Series("", index=lines.index, dtype="string")
     return out.reset_index(drop=True)
 
 

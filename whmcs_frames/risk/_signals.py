@@ -46,11 +46,20 @@ def _flag(values: Any, known: Any, index: pd.Index) -> pd.Series:
     return flag.mask(~np.asarray(known, dtype=bool))
 
 
-def _words(parts: list[Any], index: pd.Index) -> pd.Series:
-    """Concatenate strings and Series element-wise into a ``string`` clause column."""
+def _words(parts: list[Any], index: pd.Index, only: Any = None) -> pd.Series:
+    """Concatenate strings and Series element-wise into a ``string`` clause column.
+
+    With ``only`` (a boolean mask), just those rows: clauses are read only where a
+    signal fired, and building text for every order would cost more than the signal.
+    """
+    if only is not None:
+        index = index[pd.Series(only, index=index).fillna(False).to_numpy(dtype=bool)]
     text = pd.Series("", index=index, dtype="string")
     for part in parts:
-        text = text + (part.astype("string") if isinstance(part, pd.Series) else str(part))
+        if isinstance(part, pd.Series):
+            text = text + part.reindex(index).astype("string")
+        else:
+            text = text + str(part)
     return text
 
 
@@ -68,7 +77,7 @@ def shared_ip(inputs: Inputs) -> Flag:
     _, clients = window_counts(o["ip"], o["t"], r["window"], o["user"])
     flag = _flag(clients >= r["shared_ip_clients"], ~np.isnan(clients), o.index)
     clause = _words([pd.Series(clients, index=o.index).astype("Int64"), " clients share IP ",
-                     o["ip"], f" within {duration(r['window'])}"], o.index)
+                     o["ip"], f" within {duration(r['window'])}"], o.index, flag)
     return flag, clause
 
 
@@ -80,7 +89,7 @@ def client_velocity(inputs: Inputs) -> Flag:
     count, _ = window_counts(o["user"], o["t"], r["window"])
     flag = _flag(count >= r["client_orders"], ~np.isnan(count), o.index)
     clause = _words([pd.Series(count, index=o.index).astype("Int64"), " orders from client ",
-                     o["user"], f" within {duration(r['window'])}"], o.index)
+                     o["user"], f" within {duration(r['window'])}"], o.index, flag)
     return flag, clause
 
 
@@ -92,7 +101,7 @@ def ip_velocity(inputs: Inputs) -> Flag:
     count, _ = window_counts(o["ip"], o["t"], r["window"])
     flag = _flag(count >= r["ip_orders"], ~np.isnan(count), o.index)
     clause = _words([pd.Series(count, index=o.index).astype("Int64"), " orders from IP ",
-                     o["ip"], f" within {duration(r['window'])}"], o.index)
+                     o["ip"], f" within {duration(r['window'])}"], o.index, flag)
     return flag, clause
 
 
@@ -111,14 +120,15 @@ def new_client(inputs: Inputs) -> Flag:
         new = (age >= -1) & (age <= r["new_client_days"])
         days = np.floor(age.clip(lower=0)).astype("Int64")
         clause = _words(["new client (created ", days, " days before; clients frame)"],
-                        o.index).str.replace("created 0 days before", "created that day")
+                        o.index, new).str.replace("created 0 days before", "created that day")
         inputs.new = _flag(new.fillna(False), age.notna(), o.index), clause
     else:
         known = o["user"].notna() & o["t"].notna()
         ranked = o[known].sort_values(["t", "id"], kind="stable")
         first = ~ranked["user"].duplicated()
         new = first.reindex(o.index, fill_value=False)
-        clause = _words(["first order of client ", o["user"], " in these orders"], o.index)
+        clause = _words(["first order of client ", o["user"], " in these orders"], o.index,
+                        new)
         inputs.new = _flag(new, known, o.index), clause
     return inputs.new
 
@@ -146,8 +156,8 @@ def high_first_order(inputs: Inputs) -> Flag:
     flag = _flag(is_new.fillna(False).to_numpy() & high, known, o.index)
     label = o["id"].map(top["product"] + " (" + top["billingcycle"].fillna("") + ", "
                         + top["currency"].fillna("") + ")")
-    clause = _words(["first order ", ratio.map(lambda x: times(x) if x == x else ""),
-                     " the median price of ", label], o.index)
+    clause = _words(["first order ", ratio[flag.fillna(False)].map(times),
+                     " the median price of ", label], o.index, flag)
     return flag, clause.str.replace(" (, )", "", regex=False)
 
 
@@ -172,7 +182,7 @@ def promo_farming(inputs: Inputs) -> Flag:
         clause = clause.mask(better, _words(["code ", code, " used by ", clients.astype(int),
                                              " new clients ", word, shown,
                                              f" within {duration(r['promo_window'])}"],
-                                            o.index))
+                                            o.index, better))
         best = best.where(~better, clients)
     no_promo = o["promo"].isna()
     known = no_promo | is_new.notna()
@@ -191,7 +201,7 @@ def _known_fraud(column: str, word: str) -> Callable[[Inputs], Flag]:
         known = o[column].notna() & o["t"].notna()
         shown = o["ip"] if column == "ip" else o["name"]
         clause = _words([word, shown, " also on Fraud order ", before, " (another client)"],
-                        o.index)
+                        o.index, before.notna())
         return before.notna().astype("boolean").mask(~known), clause
 
     signal.__doc__ = f"The order's {word.strip()} is on another client's earlier Fraud order."
@@ -207,7 +217,7 @@ def module_score(inputs: Inputs) -> Flag:
         return _na(inputs)
     flag = _flag(o["score"] >= r["module_score"], o["score"].notna(), o.index)
     return flag, _words(["fraud module scored ", o["score"].round(1).astype("string")
-                         .str.replace(r"\.0$", "", regex=True)], o.index)
+                         .str.replace(r"\.0$", "", regex=True)], o.index, flag)
 
 
 def _module_flag(column: str, words: str) -> Callable[[Inputs], Flag]:
@@ -237,13 +247,14 @@ def country_mismatch(inputs: Inputs) -> Flag:
         return _na(inputs)
     flag = known[0] if len(known) == 1 else known[0] | known[1]  # Kleene: True wins over NA
     if ip_country is not None and billing is not None:
-        clause = _words(["IP in ", ip_country, ", billing address in ", billing], o.index)
+        clause = _words(["IP in ", ip_country, ", billing address in ", billing], o.index,
+                        flag)
         fallback = _words(["IP in ", ip_country, ", not the billing country (fraud module)"],
-                          o.index)
+                          o.index, flag)
         clause = clause.fillna(fallback)
     elif ip_country is not None:
         clause = _words(["IP in ", ip_country, ", not the billing country (fraud module)"],
-                        o.index)
+                        o.index, flag)
     else:
         clause = pd.Series("IP not in the billing country (fraud module)", index=o.index)
     clause = clause.fillna("IP not in the billing country (fraud module)")
@@ -257,7 +268,7 @@ def distance(inputs: Inputs) -> Flag:
         return _na(inputs)
     flag = _flag(o["distance"] >= r["distance_km"], o["distance"].notna(), o.index)
     km = o["distance"].map(lambda d: f"{d:,.0f}" if d == d else "")
-    return flag, _words(["IP ", km, " km from the billing address"], o.index)
+    return flag, _words(["IP ", km, " km from the billing address"], o.index, flag)
 
 
 #: Signal name → function, in :data:`~._rules.SIGNALS` order.
