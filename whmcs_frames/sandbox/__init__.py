@@ -7,6 +7,11 @@ messages, numbers as strings, JSON inside strings, HTML-entity encoded text — 
 a SQLite database generated deterministically from a seed. It imports nothing from
 the client layers above it, nor pandas, so it starts fast.
 
+Boxes of 500 orders or more also hold seeded fraud patterns — a ring of new clients on
+shared IPs farming a promotion code, bursts from one client, high first orders, proxy
+flags and country mismatches; some already marked Fraud, some Pending for review — all
+deterministic from the seed and listed in ``_fraud_patterns``.
+
 Examples
 --------
 >>> import requests
