@@ -81,6 +81,11 @@ def test_new_client_from_first_order_or_from_the_clients_frame():
     # client 1 two days old (both its orders count), client 2 two months, 3 unknown
     assert flags(found, "new_client") == [True, True, False, None, None]
     assert "new client (created 2 days before; clients frame)" in found.at[0, "risk_reasons"]
+    same_day = risk.signals(orders, clients=clients.assign(datecreated=["2024-05-01", "x"]))
+    assert "new client (created that day; clients frame)" in same_day.at[0, "risk_reasons"]
+    assert flags(same_day, "new_client")[2] is None  # an unreadable date: unknown
+    tight = risk.signals(orders, clients=clients, rules={"new_client_days": 1})
+    assert flags(tight, "new_client")[:2] == [False, False]
 
 
 def lines_for(orders: pd.DataFrame, amounts: dict[int, float], product: str = "Cloud VPS L"):

@@ -121,6 +121,7 @@ def new_client(inputs: Inputs) -> Flag:
         days = np.floor(age.clip(lower=0)).astype("Int64")
         clause = _words(["new client (created ", days, " days before; clients frame)"],
                         o.index, new).str.replace("created 0 days before", "created that day")
+        clause = clause.str.replace("created 1 days", "created 1 day", regex=False)
         inputs.new = _flag(new.fillna(False), age.notna(), o.index), clause
     else:
         known = o["user"].notna() & o["t"].notna()
