@@ -196,6 +196,21 @@ def test_a_signal_without_its_input_is_na_not_false():
     assert sorted(found["risk_rank"].tolist()) == [1, 2]
 
 
+def test_empty_frames_and_unreadable_dates():
+    empty = risk.signals(wf.frames.orders_frame([]), wf.frames.order_lines_frame([]),
+                         pd.DataFrame({"id": [], "datecreated": [], "country": []}))
+    assert len(empty) == 0 and list(empty.columns)[-1] == "risk_reasons"
+    table = risk.evaluate(wf.frames.orders_frame([]))
+    assert table.attrs == {"decided": 0, "fraud": 0} and table["precision"].isna().all()
+    undated = frame({"userid": 1, "ipaddress": IP_A, "status": "Fraud"},
+                    {"userid": 2, "ipaddress": IP_A, "status": "Active"})
+    undated["date"] = ["", "not a date"]
+    found = risk.signals(undated)
+    for signal in ("shared_ip", "ip_velocity", "client_velocity", "new_client",
+                   "known_fraud_ip"):
+        assert found[signal].isna().all(), signal  # no time: no window, no "earlier"
+
+
 def test_points_rank_and_reasons_combine_the_fired_signals():
     orders = frame({"userid": 1, "ipaddress": IP_A, "fraud_score": 90.0},
                    {"userid": 2, "ipaddress": IP_A, "fraud_score": 10.0, "hours": 1},

@@ -63,6 +63,13 @@ def _words(parts: list[Any], index: pd.Index, only: Any = None) -> pd.Series:
     return text
 
 
+def _client_column(orders: pd.DataFrame, clients: pd.DataFrame, column: str) -> pd.Series:
+    """The clients frame's ``column`` for each order's client (NA when not listed)."""
+    users = orders[["user"]]
+    found = users.merge(clients[[column]], left_on="user", right_index=True, how="left")
+    return found[column].set_axis(users.index)
+
+
 def _has(inputs: Inputs, *columns: str) -> bool:
     return all(c in inputs.orders.columns for c in columns)
 
@@ -114,8 +121,8 @@ def new_client(inputs: Inputs) -> Flag:
     if not _has(inputs, "user"):
         inputs.new = _na(inputs)
     elif clients is not None and "created" in clients.columns:
-        created = o["user"].map(clients["created"])
-        age = (o["t"] - pd.to_datetime(created)).dt.total_seconds() / 86400
+        created = pd.to_datetime(_client_column(o, clients, "created"))
+        age = (o["t"] - created).dt.total_seconds() / 86400
         # datecreated is a day, the order a moment of it: a day's slack before it.
         new = (age >= -1) & (age <= r["new_client_days"])
         days = np.floor(age.clip(lower=0)).astype("Int64")
@@ -240,7 +247,7 @@ def country_mismatch(inputs: Inputs) -> Flag:
     ip_country = o["ip_country"].str.upper() if "ip_country" in o.columns else None
     billing = None
     if clients is not None and "country" in clients.columns and _has(inputs, "user"):
-        billing = o["user"].map(clients["country"]).astype("string")
+        billing = _client_column(o, clients, "country").astype("string")
     compared = ip_country.ne(billing) if ip_country is not None and billing is not None \
         else None
     known = [s for s in (module, compared) if s is not None]
