@@ -408,9 +408,12 @@ def risk_evaluation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.barh(y - height / 2, rows["recall"].fillna(0.0), height, label="recall",
             color=_PALETTE[1])
     ax.set_yticks(y, labels=[str(s) for s in rows["signal"]])
-    for label in ax.get_yticklabels():
-        if label.get_text() in ("risk_flagged", "risk_rank"):
-            label.set_fontweight("bold")
+    combined = [i for i, name in enumerate(rows["signal"]) if name in ("risk_flagged",
+                                                                      "risk_rank")]
+    for i in combined:
+        ax.get_yticklabels()[i].set_fontweight("bold")
+    if combined and max(combined) + 1 < len(rows):  # a rule between signals and combined
+        ax.axhline(max(combined) + 0.5, color="#999999", linewidth=0.8)
     if not len(rows):
         _no_data(ax, "evaluated signals")
     decided, fraud = table.attrs.get("decided"), table.attrs.get("fraud")
