@@ -331,6 +331,8 @@ def test_risk_evaluation_chart():
     precision = {t.get_text(): p.get_width() for t, p in
                  zip(ax.get_yticklabels(), ax.patches[:len(table)], strict=True)}
     assert precision["module_score"] == pytest.approx(2 / 3)
+    bold = {t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"}
+    assert bold == {"risk_flagged", "risk_rank"} and len(ax.lines) == 1
     ax.figure.savefig(io.BytesIO(), format="png")
     plt.close(ax.figure)
     fig, given = plt.subplots()
