@@ -372,6 +372,38 @@ def test_fraud_output_missing_entirely():
     assert math.isnan(frame.at[0, "fraud_score"]) and pd.isna(frame.at[0, "fraud_status"])
 
 
+FLAGS = ["fraud_proxy", "fraud_free_email", "fraud_country_match", "fraud_distance_km"]
+
+
+@pytest.mark.parametrize(("module", "output", "expected"), [
+    ("fraudlabs", FLP_OUTPUT, [None, None, True, None]),
+    ("fraudlabs", json.dumps({"fraudlabspro_score": 80, "is_proxy_ip_address": "Y",
+                              "is_free_email": "Y", "is_country_match": "N",
+                              "distance_in_km": "6120.5"}), [True, True, False, 6120.5]),
+    ("fraudlabs", json.dumps({"fraudlabspro_score": 5, "is_country_match": "NA",
+                              "is_free_email": ""}), [None, None, None, None]),
+    ("fraudlabs", json.dumps({"fraudlabspro_score": 5,  # v2 nests them, JSON booleans
+                              "ip_geolocation": {"is_proxy": True},
+                              "email_address": {"is_free": False},
+                              "billing_address": {"is_ip_country_match": False,
+                                                  "ip_distance_in_km": 812}}),
+     [True, False, False, 812.0]),
+    ("maxmind", json.dumps({"riskScore": "12.5", "anonymousProxy": "Yes", "freeMail": "No",
+                            "countryMatch": "No", "distance": "4410"}),
+     [True, False, False, 4410.0]),
+    ("maxmind", json.dumps({"risk_score": 2, "ip_address": {"traits": {
+        "is_anonymous": False}}, "email": {"is_free": True}, "billing_address": {
+        "is_in_ip_country": True, "distance_to_ip_location": 3}}), [False, True, True, 3.0]),
+    ("maxmind", json.dumps({"riskScore": 3, "distance": "-1"}), [None, None, None, None]),
+    ("someothermodule", json.dumps({"is_proxy_ip_address": "Y"}), [None, None, None, None]),
+])
+def test_fraud_module_flags_are_parsed_and_na_when_not_reported(module, output, expected):
+    frame = orders_frame([make_order(fraudmodule=module, fraudoutput=output)])
+    assert [str(frame[c].dtype) for c in FLAGS] == ["boolean"] * 3 + ["float64"]
+    got = [None if pd.isna(v) else v for v in frame.loc[0, FLAGS]]
+    assert got == expected
+
+
 # --- line items ------------------------------------------------------------------------
 
 def test_order_lines_carry_orderid_and_currency():

@@ -21,7 +21,7 @@ def test_public_names_are_exactly_these():
         "Product", "ResponseFormatError", "TransportError", "ValidationError", "WhmcsError",
         "WhmcsWarning", "__version__", "actions", "add_order_form", "bulk", "connect",
         "connect_or_sandbox", "export_reports", "frames", "plots", "read_audit_log", "reports",
-        "review", "sandbox", "widgets",
+        "review", "risk", "sandbox", "widgets",
     ]
     for name in wf.__all__:
         assert hasattr(wf, name), name

@@ -48,3 +48,16 @@ def test_the_widget_examples_run(tmp_path):
         accepted = rv.outcomes["orderid"].tolist()
         assert len(accepted) == 2 and rv.outcomes["outcome"].eq("success").all()
         assert all(box.order(int(i))["status"] == "Active" for i in accepted)
+
+
+def test_the_fraud_signals_example_runs():
+    block = next(b for b in BLOCKS if "wf.risk.signals" in b)
+    with wf.sandbox.serve(orders=600, seed=11) as box, box.client() as client:
+        namespace = {"wf": wf, "client": client}
+        exec(compile(block, "README fraud signals", "exec"), namespace)
+    queue, table = namespace["queue"], namespace["table"]
+    riskiest = queue.sort_values("risk_rank").iloc[0]
+    assert "share IP" in riskiest["risk_reasons"] or "Fraud order" in riskiest["risk_reasons"]
+    assert list(table["signal"])[-2:] == ["risk_flagged", "risk_rank"]
+    assert namespace["looser"].set_index("signal").loc["shared_ip", "rule"] == \
+        "≥ 2 clients on one IP within 3 days"

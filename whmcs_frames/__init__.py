@@ -41,7 +41,7 @@ from ._exceptions import (
 )
 
 if TYPE_CHECKING:
-    from . import actions, frames, plots, reports, widgets
+    from . import actions, frames, plots, reports, risk, widgets
     from ._client.facade import Client, connect, connect_or_sandbox
     from ._export.bundle import export_reports
     from .actions import (
@@ -93,13 +93,14 @@ __all__ = [
     "read_audit_log",
     "reports",
     "review",
+    "risk",
     "sandbox",
     "widgets",
 ]
 
 # Loaded on first use (PEP 562), so that `import whmcs_frames` and the CLI's --help do
 # not pay for pandas, matplotlib, ipywidgets and itables until something needs them.
-_LAZY_MODULES = frozenset({"actions", "frames", "plots", "reports", "widgets"})
+_LAZY_MODULES = frozenset({"actions", "frames", "plots", "reports", "risk", "widgets"})
 _LAZY_NAMES = {
     "Client": "._client.facade", "connect": "._client.facade",
     "connect_or_sandbox": "._client.facade", "export_reports": "._export.bundle",

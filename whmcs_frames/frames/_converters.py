@@ -15,6 +15,7 @@ from .._api.shapes import unwrap_list
 from .._exceptions import ResponseFormatError, ValidationError
 from ._dtypes import build_frame, text_value, to_int
 from ._fields import (
+    FRAUD_FLAG_COLUMNS,
     currency_codes,
     fraud_columns,
     int_list,
@@ -44,8 +45,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "currency": _CAT, "paymentmethod": _CAT, "paymentmethodname": _TEXT,
         "paymentstatus": _CAT, "invoiceid": _ID, "status": _CAT, "ipaddress": _TEXT,
         "fraudmodule": _TEXT, "fraud_score": _MONEY, "fraud_status": _TEXT,
-        "fraud_country": _TEXT, "notes": _TEXT, "name": _TEXT, "currencyprefix": _TEXT,
-        "currencysuffix": _TEXT, "n_items": _ID,
+        "fraud_country": _TEXT, "fraud_proxy": _FLAG, "fraud_free_email": _FLAG,
+        "fraud_country_match": _FLAG, "fraud_distance_km": _MONEY, "notes": _TEXT,
+        "name": _TEXT, "currencyprefix": _TEXT, "currencysuffix": _TEXT, "n_items": _ID,
     },
     "order_lines": {
         "orderid": _ID, "type": _TEXT, "relid": _ID, "producttype": _TEXT, "product": _TEXT,
@@ -73,7 +75,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
 }
 
 _ORDER_DERIVED = frozenset({"currency", "n_items", "fraud_score", "fraud_status",
-                            "fraud_country"})
+                            "fraud_country", *FRAUD_FLAG_COLUMNS})
 _ORDER_FIELDS = tuple(c for c in SCHEMAS["orders"] if c not in _ORDER_DERIVED)
 _LINE_FIELDS = tuple(c for c in SCHEMAS["order_lines"] if c not in {"orderid", "currency"})
 _PRODUCT_FIELDS = ("pid", "gid", "type", "name", "slug", "description", "module", "paytype",
@@ -120,7 +122,10 @@ def orders_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     Columns are ``SCHEMAS["orders"]``: WHMCS's own fields plus ``currency`` (ISO code from
     the prefix/suffix), ``n_items`` (line items) and ``fraud_score``/``fraud_status``/
     ``fraud_country`` parsed from ``fraudoutput`` (FraudLabs Pro or MaxMind; NaN/NA for
-    other modules or unreadable output). ``transfersecret`` and raw blobs are dropped.
+    other modules or unreadable output), with the module's flags where it reports them:
+    ``fraud_proxy``, ``fraud_free_email``, ``fraud_country_match`` (IP country = billing
+    country) as nullable booleans and ``fraud_distance_km`` (IP to billing address).
+    ``transfersecret`` and raw blobs are dropped.
 
     Parameters
     ----------
@@ -146,9 +151,10 @@ def orders_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
                          count=len(recs))
     raw["n_items"] = pd.array(counts, dtype="Int64")
     raw["currency"] = currency_codes(raw["currencyprefix"], raw["currencysuffix"])
-    scores, raw["fraud_status"], raw["fraud_country"] = fraud_columns(
+    scores, raw["fraud_status"], raw["fraud_country"], *flags = fraud_columns(
         raw["fraudmodule"], raw["fraudoutput"])
     raw["fraud_score"] = np.array(scores, dtype=np.float64)
+    raw.update(zip(FRAUD_FLAG_COLUMNS, flags, strict=True))
     return build_frame(SCHEMAS["orders"], raw, len(recs))
 
 

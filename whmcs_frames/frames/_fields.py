@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from .._api.php import php_unserialize
-from ._dtypes import is_missing, number, object_array, text_value, to_category
+from ._dtypes import flag_value, is_missing, number, object_array, text_value, to_category
 
 __all__ = [
+    "FRAUD_FLAG_COLUMNS",
     "currency_code",
     "currency_codes",
     "fraud_columns",
@@ -99,23 +100,48 @@ def _dig(doc: Any, *path: str) -> Any:
     return doc
 
 
-def _fraudlabs(doc: Mapping[str, Any]) -> tuple[Any, Any, Any]:
-    # FraudLabs Pro v1 is flat; v2 nests the IP country under ip_geolocation.
+#: The module flags parsed beside the score: (proxy, free e-mail, IP country matches the
+#: billing country, km between the IP's location and the billing address).
+FRAUD_FLAG_COLUMNS = ("fraud_proxy", "fraud_free_email", "fraud_country_match",
+                      "fraud_distance_km")
+_NO_READING = (math.nan, None, None, None, None, None, math.nan)
+
+
+def _first(doc: Mapping[str, Any], *paths: tuple[str, ...]) -> Any:
+    for path in paths:
+        value = _dig(doc, *path)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _fraudlabs(doc: Mapping[str, Any]) -> tuple[Any, ...]:
+    # FraudLabs Pro v1 is flat ("Y"/"N"/"NA" flags); v2 nests them (JSON booleans).
     country = doc.get("ip_country") or _dig(doc, "ip_geolocation", "country_code")
-    return doc.get("fraudlabspro_score"), doc.get("fraudlabspro_status"), country
+    return (doc.get("fraudlabspro_score"), doc.get("fraudlabspro_status"), country,
+            _first(doc, ("is_proxy_ip_address",), ("ip_geolocation", "is_proxy")),
+            _first(doc, ("is_free_email",), ("email_address", "is_free")),
+            _first(doc, ("is_country_match",), ("billing_address", "is_ip_country_match")),
+            _first(doc, ("distance_in_km",), ("billing_address", "ip_distance_in_km")))
 
 
-def _maxmind(doc: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+def _maxmind(doc: Mapping[str, Any]) -> tuple[Any, ...]:
     # minFraud v2 (Score/Insights/Factors) says risk_score and nests the IP country;
     # the legacy v1 API said riskScore and countryCode (the IP's country).
     score = doc.get("risk_score", doc.get("riskScore"))
     status = _dig(doc, "disposition", "action")
     country = (_dig(doc, "ip_address", "country", "iso_code") or doc.get("ip_country")
                or doc.get("countryCode"))
-    return score, status, country
+    traits = ("ip_address", "traits")
+    proxy = _first(doc, ("anonymousProxy",), (*traits, "is_anonymous"),
+                   (*traits, "is_anonymous_vpn"), (*traits, "is_anonymous_proxy"))
+    return (score, status, country, proxy,
+            _first(doc, ("freeMail",), ("email", "is_free")),
+            _first(doc, ("countryMatch",), ("billing_address", "is_in_ip_country")),
+            _first(doc, ("distance",), ("billing_address", "distance_to_ip_location")))
 
 
-def _reader_for(module: str, doc: Mapping[str, Any]) -> Callable[..., tuple[Any, Any, Any]] | None:
+def _reader_for(module: str, doc: Mapping[str, Any]) -> Callable[..., tuple[Any, ...]] | None:
     name = module.strip().lower()
     if name.startswith("fraudlabs"):
         return _fraudlabs
@@ -140,6 +166,34 @@ def _fraud_document(output: Any) -> Any:
     return None
 
 
+def _finite(value: Any) -> float:
+    value = number(value)
+    return value if math.isfinite(value) else math.nan
+
+
+def _flag(value: Any) -> bool | None:
+    # A flag the module left out ("", "NA", null) is unknown, never False.
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return flag_value(value)
+
+
+def _fraud_reading(module: Any, output: Any) -> tuple[Any, ...]:
+    """Score, status, IP country, then the :data:`FRAUD_FLAG_COLUMNS` values."""
+    try:
+        doc = _fraud_document(output)
+        reader = _reader_for(text_value(module) or "", doc) if isinstance(doc, Mapping) else None
+        if reader is None:
+            return _NO_READING
+        score, status, country, proxy, free, match, distance = reader(doc)
+        distance = _finite(distance)
+        return (_finite(score), text_value(status, empty_is_na=True),
+                text_value(country, empty_is_na=True), _flag(proxy), _flag(free), _flag(match),
+                distance if distance >= 0 else math.nan)
+    except Exception:  # any unreadable output is simply "no score"
+        return _NO_READING
+
+
 def fraud_fields(module: Any, output: Any) -> tuple[float, str | None, str | None]:
     """``(score, status, ip_country)`` from one order's ``fraudmodule``/``fraudoutput``.
 
@@ -151,26 +205,20 @@ def fraud_fields(module: Any, output: Any) -> tuple[float, str | None, str | Non
     >>> fraud_fields("fraudlabs", '{"fraudlabspro_score": "14", "ip_country": "US"}')
     (14.0, None, 'US')
     """
-    try:
-        doc = _fraud_document(output)
-        reader = _reader_for(text_value(module) or "", doc) if isinstance(doc, Mapping) else None
-        if reader is None:
-            return math.nan, None, None
-        score, status, country = reader(doc)
-        score = number(score)
-        return (score if math.isfinite(score) else math.nan,
-                text_value(status, empty_is_na=True), text_value(country, empty_is_na=True))
-    except Exception:  # any unreadable output is simply "no score"
-        return math.nan, None, None
+    return _fraud_reading(module, output)[:3]
 
 
-def fraud_columns(modules: Sequence[Any], outputs: Sequence[Any]) -> tuple[list, list, list]:
-    """Score, status and country columns; only non-empty outputs are parsed."""
+def fraud_columns(modules: Sequence[Any], outputs: Sequence[Any]) -> list[list[Any]]:
+    """Score, status, country, proxy, free e-mail, country match and distance columns.
+
+    Only non-empty outputs are parsed; a flag the module did not report is None.
+    """
     n = len(outputs)
-    scores, statuses, countries = [math.nan] * n, [None] * n, [None] * n
+    columns: list[list[Any]] = [list(_NO_READING[k:k + 1]) * n for k in range(7)]
     for i in [i for i, out in enumerate(outputs) if out]:
-        scores[i], statuses[i], countries[i] = fraud_fields(modules[i], outputs[i])
-    return scores, statuses, countries
+        for column, value in zip(columns, _fraud_reading(modules[i], outputs[i]), strict=True):
+            column[i] = value
+    return columns
 
 
 def int_list(value: Any) -> list[int] | None:

@@ -10,6 +10,11 @@ on the wire (``"8"``: the current reference's integers; ``"7"``: strings;
 switches one untidy shape on for a single test. It imports nothing from
 the client layers above it, nor pandas, so it starts fast.
 
+Boxes of 500 orders or more also hold seeded fraud patterns — a ring of new clients on
+shared IPs farming a promotion code, bursts from one client, high first orders, proxy
+flags and country mismatches; some already marked Fraud, some Pending for review — all
+deterministic from the seed and listed in ``_fraud_patterns``.
+
 Examples
 --------
 >>> import requests

@@ -262,14 +262,16 @@ class OrderFactory:
                 "riskScore": f"{score:.2f}", "ip_country": country, "ip_address": ip,
                 "ip_isp": rng.choice(("Comcast Cable", "Deutsche Telekom AG", "BT",
                                       "Orange S.A.", "OVH SAS")),
-                "email_domain_is_free": rng.choice(("No", "No", "Yes")),
-                "country_match": "Yes" if country == client.country else "No"})
+                "freeMail": rng.choice(("No", "No", "Yes")),
+                "countryMatch": "Yes" if country == client.country else "No",
+                "anonymousProxy": "Yes" if score > 85 else "No"})
         points = round(score)
         verdict = "APPROVE" if points < 40 else ("REVIEW" if points < 70 else "REJECT")
         return "fraudlabs", json.dumps({
             "fraudlabspro_id": f"{rng.randrange(16**12):012X}",
             "fraudlabspro_score": str(points), "fraudlabspro_status": verdict,
             "ip_country": country, "is_proxy_ip_address": "Y" if points > 85 else "N",
+            "is_country_match": "Y" if country == client.country else "N",
             "fraudlabspro_credits": str(rng.randrange(100, 5000))})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import heapq
 import os
 import random
 import shutil
@@ -31,6 +32,7 @@ from ._catalog import (
     PRODUCTS,
     build_promotions,
 )
+from ._fraud_patterns import seeded_patterns
 from ._orders import SPAN_DAYS, Batch, OrderFactory, order_dates, timeline_end
 from ._people import make_clients
 from ._pricing import Pricing, catalog_pricing_rows
@@ -156,12 +158,21 @@ def build_database(path: str | os.PathLike[str], orders: int, seed: int) -> None
     clients = make_clients(rng, max(40, orders // 3))
     factory = OrderFactory(pricing, clients, rng, end,
                            {"invoices": 10001, "hosting": 1, "domains": 1, "addons": 1})
+    patterns = seeded_patterns(orders, seed, end, pricing, len(clients) + 1, factory)
+    planned = patterns.planned if patterns else []
+    generated = ((when, None) for when in order_dates(rng, orders - len(planned), end))
     batch = Batch()
     oid = 0
-    for when in order_dates(rng, orders, end):
+    for when, plan in heapq.merge(generated, ((p.when, p) for p in planned),
+                                  key=lambda event: event[0]):
         # Occasional gaps: real order ids have holes where orders were deleted.
         oid += 1 + (rng.randrange(1, 4) if rng.random() < 0.015 else 0)
-        factory.make(oid, when, batch)
+        if plan is None:
+            factory.make(oid, when, batch)
+        else:
+            patterns.build(plan, oid, batch)  # type: ignore[union-attr]
+    if patterns:
+        clients = clients + patterns.clients
     conn = sqlite3.connect(path)
     try:
         conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + DDL)
@@ -213,7 +224,8 @@ def generator_version() -> str:
     if not _VERSION:
         digest = hashlib.sha256()
         here = Path(__file__).parent
-        for name in ("_catalog.py", "_people.py", "_pricing.py", "_orders.py", "_schema.py"):
+        for name in ("_catalog.py", "_people.py", "_pricing.py", "_orders.py", "_schema.py",
+                     "_fraud_patterns.py"):
             digest.update((here / name).read_bytes())
         _VERSION.append(digest.hexdigest()[:16])
     return _VERSION[0]
