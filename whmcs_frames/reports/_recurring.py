@@ -76,10 +76,14 @@ def _changes_until(life: pd.DataFrame, history: pd.DataFrame | None,
     return life["serviceid"].map(total).fillna(0.0)
 
 
-def _grid(life: pd.DataFrame, code: str) -> pd.DatetimeIndex:
-    """Period starts from the first start to the last start or leaving, plus the next one
-    (so the last period has an end)."""
-    dates = pd.concat([life["started_at"], life["left_at"]]).dropna()
+def _grid(life: pd.DataFrame, code: str,
+          changes: pd.DataFrame | None = None) -> pd.DatetimeIndex:
+    """Period starts from the first start to the last start, leaving or amount change,
+    plus the next one (so the last period has an end)."""
+    seen = [life["started_at"], life["left_at"]]
+    if changes is not None:
+        seen.append(changes["at"])
+    dates = pd.concat(seen).dropna()
     if dates.empty:
         return pd.DatetimeIndex([], dtype="datetime64[ns]", name="period")
     span = pd.period_range(dates.min(), dates.max(), freq=code)
@@ -94,7 +98,7 @@ def _returning(life: pd.DataFrame) -> pd.Series:
     pairs = pairs[pairs["started_at_before"] < pairs["started_at"]]
     gone = pairs["left_at"].notna() & (pairs["left_at"] <= pairs["started_at"])
     verdict = gone.groupby(pairs["serviceid"]).all()
-    return life["serviceid"].map(verdict).fillna(False).astype(bool)
+    return life["serviceid"].isin(verdict.index[verdict.to_numpy(dtype=bool)])
 
 
 def mrr_movements(services: pd.DataFrame, freq: Freq = "month", *,
@@ -122,7 +126,7 @@ def mrr_movements(services: pd.DataFrame, freq: Freq = "month", *,
     code = _freq_code(freq)
     life = lifetimes(services, cancellations=cancellations, history=history)
     changes = amount_changes(life, history)
-    grid = _grid(life, code)
+    grid = _grid(life, code, changes)
     returning = _returning(life)
     rows = []
     for currency in sorted(life["currency"].unique()):
@@ -215,7 +219,7 @@ def retention_by_cohort(clients: pd.DataFrame, services: pd.DataFrame, *,
 
     Cohorts are the month of the client's ``datecreated``; column ``N`` is the share of
     the cohort live at the end of its N-th month after signup (0 = the signup month).
-    Months that end after ``at`` are NaN, so the table is a triangle.
+    Months whose last day is after ``at``'s day are NaN, so the table is a triangle.
 
     Parameters
     ----------
@@ -254,7 +258,7 @@ def retention_by_cohort(clients: pd.DataFrame, services: pd.DataFrame, *,
         shares = []
         for age in ages:
             ends = (month + age + 1).start_time
-            if month + age > last or ends - pd.Timedelta(1, "ns") > observed:
+            if (month + age).end_time.normalize() > pd.Timestamp(observed).normalize():
                 shares.append(np.nan)
                 continue
             users = life["userid"][live_mask(life, ends, before=True)].dropna()
