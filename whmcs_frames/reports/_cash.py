@@ -60,7 +60,8 @@ def _paid(invoices: pd.DataFrame) -> pd.DataFrame:
 def days_to_pay(invoices: pd.DataFrame) -> pd.DataFrame:
     """How long paid invoices took to be paid, per month the invoice was issued.
 
-    Days run from the invoice ``date`` to ``datepaid``; ``paid_late`` counts invoices
+    Every month from the first invoice to the last is present (0 invoices where none was
+    paid). Days run from the invoice ``date`` to ``datepaid``; ``paid_late`` counts invoices
     paid after their ``duedate``. Invoices paid without a recorded date are left out.
 
     Returns
@@ -83,7 +84,7 @@ def days_to_pay(invoices: pd.DataFrame) -> pd.DataFrame:
         invoices=("days", "size"), mean_days=("days", "mean"),
         median_days=("days", "median"), p90_days=("days", lambda d: d.quantile(0.9)),
         paid_late=("late", "sum"))
-    table = table.reindex(_period_range(paid["date"], "M"))
+    table = table.reindex(_period_range(invoices["date"], "M"))
     table[["invoices", "paid_late"]] = table[["invoices", "paid_late"]].fillna(0)
     table = table.astype({"invoices": "int64", "paid_late": "int64",
                           "mean_days": "float64", "median_days": "float64",
