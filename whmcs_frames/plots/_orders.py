@@ -1,32 +1,29 @@
-"""Charts of orders for finance and management, drawn with matplotlib.
-
-Each chart takes a frame as the client returns it (orders, or order lines for
-:func:`product_mix`) and ``ax=None``: given an Axes it draws there, otherwise it makes a
-figure with ``plt.subplots``. It returns the Axes and never calls ``plt.show()``, so it
-works in notebooks, scripts and headless (Agg) alike. The numbers are those of the
-matching :mod:`whmcs_frames.reports` aggregation, so a chart can always be exported as a
-table. Money is never summed across currencies: one line per currency, or one currency
-chosen with ``currency=``.
-
-Example
--------
->>> import whmcs_frames as wf
->>> ax = wf.plots.revenue_by_month(client.orders())  # doctest: +SKIP
->>> ax.figure.savefig("revenue.png")  # doctest: +SKIP
-"""
+"""The order charts: orders over time, revenue, statuses, payment methods, product mix,
+promotions and fraud scores."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from . import reports
-from ._exceptions import ValidationError
-from ._validate import positive_int
-from .reports._grouping import as_labels, casefolded
-from .reports._timeseries import Freq, _freq_code
+from .. import reports
+from .._exceptions import ValidationError
+from .._validate import positive_int
+from ..reports._grouping import as_labels, casefolded
+from ..reports._timeseries import Freq, _freq_code
+from ._style import (
+    _FREQ_WORDS,
+    _PALETTE,
+    _axes,
+    _colour,
+    _count_axis,
+    _date_axis,
+    _legend,
+    _no_data,
+    _stacked_barh,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,73 +37,6 @@ __all__ = [
     "revenue_by_month",
     "status_breakdown",
 ]
-
-_STATUS_COLOURS = {"active": "#2ca02c", "pending": "#ff7f0e", "cancelled": "#7f7f7f",
-                   "fraud": "#d62728", "in review": "#9467bd"}
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-            "#17becf", "#7f7f7f", "#d62728")
-_FREQ_WORDS = {"D": "day", "W": "week", "M": "month"}
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new = plt.subplots(figsize=(10, 5.2), layout="constrained")
-    return new
-
-
-def _colour(label: str, index: int, *, by_status: bool = True) -> str:
-    known = _STATUS_COLOURS.get(label.casefold()) if by_status else None
-    return known or _PALETTE[index % len(_PALETTE)]
-
-
-def _legend(ax: Axes, title: str) -> None:
-    # Outside the plot area, so it never hides data; none when nothing was drawn.
-    if not ax.get_legend_handles_labels()[0]:
-        return
-    ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-              frameon=False)
-
-
-def _no_data(ax: Axes, what: str) -> None:
-    ax.text(0.5, 0.5, f"no {what}", transform=ax.transAxes, ha="center", va="center",
-            color="#555555")
-
-
-def _date_axis(ax: Axes) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def _count_axis(axis: Any) -> None:
-    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
-
-    axis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-
-
-def _stacked_barh(ax: Axes, counts: pd.DataFrame, *, legend: str) -> None:
-    """One horizontal bar per row, a segment per column, the total at the end."""
-    y = np.arange(len(counts))
-    left = np.zeros(len(counts))
-    container = None
-    for i, column in enumerate(counts.columns):
-        values = counts[column].to_numpy(dtype=float)
-        container = ax.barh(y, values, left=left, label=str(column),
-                            color=_colour(str(column), i, by_status=False))
-        left += values
-    if container is not None:
-        ax.bar_label(container, labels=[f"{int(t):,}" for t in left], padding=3)
-    ax.set_yticks(y, [str(i) for i in counts.index])
-    ax.invert_yaxis()  # largest first, at the top
-    ax.set_xlim(0, max(left.max(initial=0) * 1.12, 1))
-    _count_axis(ax.xaxis)
-    _legend(ax, legend)
 
 
 def orders_over_time(orders: pd.DataFrame, *, freq: Freq = "week",

@@ -1,0 +1,38 @@
+"""Charts of orders for finance and management, drawn with matplotlib.
+
+Each chart takes a frame as the client returns it (orders, or order lines for
+:func:`product_mix`) and ``ax=None``: given an Axes it draws there, otherwise it makes a
+figure with ``plt.subplots``. It returns the Axes and never calls ``plt.show()``, so it
+works in notebooks, scripts and headless (Agg) alike. The numbers are those of the
+matching :mod:`whmcs_frames.reports` aggregation, so a chart can always be exported as a
+table. Money is never summed across currencies: one line per currency, or one currency
+chosen with ``currency=``.
+
+Example
+-------
+>>> import whmcs_frames as wf
+>>> ax = wf.plots.revenue_by_month(client.orders())  # doctest: +SKIP
+>>> ax.figure.savefig("revenue.png")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from ._orders import (
+    fraud_scores,
+    orders_over_time,
+    payment_methods,
+    product_mix,
+    promotion_usage,
+    revenue_by_month,
+    status_breakdown,
+)
+
+__all__ = [
+    "fraud_scores",
+    "orders_over_time",
+    "payment_methods",
+    "product_mix",
+    "promotion_usage",
+    "revenue_by_month",
+    "status_breakdown",
+]
