@@ -1,12 +1,15 @@
-"""Charts of orders for finance and management, drawn with matplotlib.
+"""Charts of orders, recurring revenue and cash for finance and management, drawn with
+matplotlib.
 
-Each chart takes a frame as the client returns it (orders, or order lines for
-:func:`product_mix`) and ``ax=None``: given an Axes it draws there, otherwise it makes a
+Each chart takes a frame as the client returns it (orders, order lines for
+:func:`product_mix`, services, clients, invoices or transactions for the recurring-revenue
+and cash charts) and ``ax=None``: given an Axes it draws there, otherwise it makes a
 figure with ``plt.subplots``. It returns the Axes and never calls ``plt.show()``, so it
 works in notebooks, scripts and headless (Agg) alike. The numbers are those of the
 matching :mod:`whmcs_frames.reports` aggregation, so a chart can always be exported as a
 table. Money is never summed across currencies: one line per currency, or one currency
-chosen with ``currency=``.
+chosen with ``currency=``. Churn whose leaving date is only the ``nextduedate`` estimate
+is drawn differently and labelled as such.
 
 Example
 -------
@@ -26,9 +29,15 @@ from ._orders import (
     revenue_by_month,
     status_breakdown,
 )
+from ._recurring import cash_in_out, churn_rate, cohort_heatmap, invoice_ageing, mrr_over_time
 
 __all__ = [
+    "cash_in_out",
+    "churn_rate",
+    "cohort_heatmap",
     "fraud_scores",
+    "invoice_ageing",
+    "mrr_over_time",
     "orders_over_time",
     "payment_methods",
     "product_mix",
