@@ -192,3 +192,10 @@ def test_a_frame_that_is_not_a_services_frame_is_refused():
         reports.mrr(frames.orders_frame([]))
     with pytest.raises(ValidationError, match="freq"):
         reports.churn(frames.services_frame([]), freq="year")
+
+
+def test_completed_services_have_left_too():
+    book = services(dict(id=1, regdate="2024-01-01", status="Completed",
+                         nextduedate="2024-02-01"))
+    life = reports.lifetimes(book)
+    assert life[["left_at", "left_source"]].values.tolist() == [[T("2024-02-01"), "estimate"]]

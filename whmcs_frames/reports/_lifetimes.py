@@ -1,7 +1,7 @@
 """When each recurring service started and left, and what it was worth per month.
 
-WHMCS records no termination date. A service that is Cancelled or Terminated left, in
-order of preference: on its cancellation request's date (``GetCancelledPackages``); at
+WHMCS records no termination date. A service that is Cancelled, Terminated or Completed
+left, in order of preference: on its cancellation request's date (``GetCancelledPackages``); at
 the first sync where the local store saw it Cancelled/Terminated (``history``); else on
 its ``nextduedate`` — an **estimate**, said as such in ``left_source``.
 
@@ -28,7 +28,8 @@ CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "semiannually": 6, "annually": 12,
 #: The sources of a leaving date, best first; ``estimate`` is the ``nextduedate``.
 LEFT_SOURCES = ("request", "history", "estimate")
 
-_LEFT_STATUSES = frozenset({"cancelled", "terminated"})
+# Completed: WHMCS's status for a service that ran its course; it is no longer billed.
+_LEFT_STATUSES = frozenset({"cancelled", "terminated", "completed"})
 _NEVER_LIVE = frozenset({"pending", "fraud"})
 
 

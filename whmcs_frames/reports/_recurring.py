@@ -133,6 +133,7 @@ def mrr_movements(services: pd.DataFrame, freq: Freq = "month", *,
         mine = life["currency"] == currency
         part, back = life[mine], returning[mine]
         moves = changes[changes["currency"] == currency]
+        part = part.assign(_at_leaving=_amount_at_leaving(part, moves))
         for start, end in pairwise(grid):
             rows.append(_period_row(part, back, moves, start, end, currency))
     columns = ["period", "currency", "mrr", *_MOVEMENTS, "churned_estimated", "net",
@@ -149,21 +150,25 @@ def _amount_at(part: pd.DataFrame, moves: pd.DataFrame, at: pd.Timestamp) -> pd.
     return part["monthly"] + part["serviceid"].map(total).fillna(0.0)
 
 
+def _amount_at_leaving(part: pd.DataFrame, moves: pd.DataFrame) -> pd.Series:
+    """Each service's monthly amount when it left (changes seen while live only)."""
+    total = moves.groupby("serviceid")["delta"].sum()
+    return part["monthly"] + part["serviceid"].map(total).fillna(0.0)
+
+
 def _period_row(part: pd.DataFrame, back: pd.Series, moves: pd.DataFrame,
                 start: pd.Timestamp, end: pd.Timestamp, currency: str) -> list[object]:
     started = (part["started_at"] >= start) & (part["started_at"] < end)
     left = (part["left_at"] >= start) & (part["left_at"] < end)
     estimated = left & part["left_source"].astype(object).eq("estimate")
-    at_leaving = part["monthly"] + part["serviceid"].map(
-        moves.assign(_gone=moves["serviceid"].map(part.set_index("serviceid")["left_at"]))
-        .query("at < _gone").groupby("serviceid")["delta"].sum()).fillna(0.0)
+    at_leaving = part["_at_leaving"]
     inside = moves[(moves["at"] >= start) & (moves["at"] < end)]["delta"]
     before = _amount_at(part, moves, start)[live_mask(part, start, before=True)].sum()
     after = _amount_at(part, moves, end)[live_mask(part, end, before=True)].sum()
     return [start, currency, before, part["monthly"][started & ~back].sum(),
             part["monthly"][started & back].sum(), inside[inside > 0].sum(),
-            0.0 - inside[inside < 0].sum(), at_leaving[left].sum(), at_leaving[estimated].sum(),
-            after - before, after]
+            0.0 - inside[inside < 0].sum(), at_leaving[left].sum(),
+            at_leaving[estimated].sum(), after - before, after]
 
 
 def churn(services: pd.DataFrame, freq: Freq = "month", *,
@@ -252,17 +257,19 @@ def retention_by_cohort(clients: pd.DataFrame, services: pd.DataFrame, *,
                             index=pd.DatetimeIndex([], name="cohort"))
     last = pd.Timestamp(observed).to_period("M")
     ages = range((last - cohort.min()).n + 1)
+    live_users: dict[pd.Period, pd.Series] = {}  # month → clients live at its end
     table = {}
     for month in sorted(cohort.unique()):
         members = signed["id"][cohort == month].astype("int64")
         shares = []
         for age in ages:
-            ends = (month + age + 1).start_time
             if (month + age).end_time.normalize() > pd.Timestamp(observed).normalize():
                 shares.append(np.nan)
                 continue
-            users = life["userid"][live_mask(life, ends, before=True)].dropna()
-            shares.append(round(float(members.isin(users.astype("int64")).mean()), 4))
+            if month + age not in live_users:
+                live = live_mask(life, (month + age + 1).start_time, before=True)
+                live_users[month + age] = life["userid"][live].dropna().astype("int64")
+            shares.append(round(float(members.isin(live_users[month + age]).mean()), 4))
         table[month.start_time] = [len(members), *shares]
     out = pd.DataFrame.from_dict(table, orient="index", columns=["clients", *ages])
     out.index = pd.DatetimeIndex(out.index, name="cohort").astype("datetime64[ns]")
