@@ -133,7 +133,7 @@ def _detail_rows(details: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "country", "currency"], dtype=object)
 
 
-def clients_frame(records: Iterable[Mapping[str, Any]],
+def clients_frame(records: Iterable[Mapping[str, Any]], *,
                   details: Iterable[Mapping[str, Any]] | None = None) -> pd.DataFrame:
     """One row per client, from the items of ``GetClients``' ``clients.client[]``.
 
@@ -172,7 +172,7 @@ def clients_frame(records: Iterable[Mapping[str, Any]],
     return build_frame(SCHEMAS["clients"], raw, len(recs))
 
 
-def services_frame(records: Iterable[Mapping[str, Any]],
+def services_frame(records: Iterable[Mapping[str, Any]], *,
                    orders: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per service, from ``GetClientsProducts``' ``products.product[]``.
 

@@ -118,7 +118,7 @@ def churn_rate(services: pd.DataFrame, *, freq: Freq = "month",
     from matplotlib.ticker import PercentFormatter
 
     ax = _axes(ax)
-    table = reports.churn(services, freq, cancellations=cancellations, history=history)
+    table = reports.churn(services, freq=freq, cancellations=cancellations, history=history)
     table = table[table["churn_rate"].notna()]
     x, y = table["period"].to_numpy(), table["churn_rate"].to_numpy(dtype=float)
     estimated = (table["estimated"] > 0).to_numpy()

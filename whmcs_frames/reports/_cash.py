@@ -92,8 +92,8 @@ def days_to_pay(invoices: pd.DataFrame) -> pd.DataFrame:
     return table.round({"mean_days": 1, "median_days": 1, "p90_days": 1}).reset_index()
 
 
-def invoice_ageing(invoices: pd.DataFrame, at: str | pd.Timestamp | None = None
-                   ) -> pd.DataFrame:
+def invoice_ageing(invoices: pd.DataFrame, *,
+                   at: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Unpaid invoices by how far past their due date they are, per currency.
 
     Parameters

@@ -123,6 +123,10 @@ def lifetimes(services: pd.DataFrame, *, cancellations: pd.DataFrame | None = No
         "left_at": left_at.to_numpy(), "left_source": source.to_numpy(),
         "months": kept["cycle"].astype(object).map(CYCLE_MONTHS).to_numpy(dtype="int64"),
         "monthly": monthly[keep].to_numpy()})
+    # A service cannot leave before it started (a stale nextduedate would say so).
+    table["left_at"] = table["left_at"].where(
+        table["left_at"].isna() | (table["left_at"] >= table["started_at"]),
+        table["started_at"])
     table["left_source"] = table["left_source"].astype(
         pd.CategoricalDtype(list(LEFT_SOURCES)))
     return _first_amounts(table, history)

@@ -8,13 +8,13 @@ and are not split.
 
 from __future__ import annotations
 
-from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._grouping import money
-from ._lifetimes import _require, amount_changes, lifetimes, live_mask
+from ._lifetimes import LEFT_SOURCES, _require, amount_changes, lifetimes, live_mask
 from ._timeseries import Freq, _freq_code
 
 __all__ = ["churn", "mrr", "mrr_movements", "retention_by_cohort"]
@@ -22,7 +22,7 @@ __all__ = ["churn", "mrr", "mrr_movements", "retention_by_cohort"]
 _MOVEMENTS = ("new", "reactivated", "expansion", "contraction", "churned")
 
 
-def mrr(services: pd.DataFrame, at: str | pd.Timestamp | None = None, *,
+def mrr(services: pd.DataFrame, *, at: str | pd.Timestamp | None = None,
         cancellations: pd.DataFrame | None = None,
         history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monthly recurring revenue per currency, and ARR = 12 x MRR.
@@ -101,7 +101,7 @@ def _returning(life: pd.DataFrame) -> pd.Series:
     return life["serviceid"].isin(verdict.index[verdict.to_numpy(dtype=bool)])
 
 
-def mrr_movements(services: pd.DataFrame, freq: Freq = "month", *,
+def mrr_movements(services: pd.DataFrame, *, freq: Freq = "month",
                   cancellations: pd.DataFrame | None = None,
                   history: pd.DataFrame | None = None) -> pd.DataFrame:
     """How MRR moved in each period, per currency.
@@ -127,51 +127,66 @@ def mrr_movements(services: pd.DataFrame, freq: Freq = "month", *,
     life = lifetimes(services, cancellations=cancellations, history=history)
     changes = amount_changes(life, history)
     grid = _grid(life, code, changes)
-    returning = _returning(life)
-    rows = []
+    returning = _returning(life).to_numpy()
+    points = grid.to_numpy()
+    parts = []
     for currency in sorted(life["currency"].unique()):
-        mine = life["currency"] == currency
+        mine = (life["currency"] == currency).to_numpy()
         part, back = life[mine], returning[mine]
         moves = changes[changes["currency"] == currency]
-        part = part.assign(_at_leaving=_amount_at_leaving(part, moves))
-        for start, end in pairwise(grid):
-            rows.append(_period_row(part, back, moves, start, end, currency))
+        parts.append(_movements(part, back, moves, points, currency))
     columns = ["period", "currency", "mrr", *_MOVEMENTS, "churned_estimated", "net",
                "mrr_end"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {c: [] for c in columns})
     for column in columns[2:]:
         table[column] = money(table[column].astype("float64"))
     table["period"] = table["period"].astype("datetime64[ns]")
-    return table
+    table["currency"] = table["currency"].astype(object)
+    return table[columns]
 
 
-def _amount_at(part: pd.DataFrame, moves: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
-    total = moves[moves["at"] < at].groupby("serviceid")["delta"].sum()
-    return part["monthly"] + part["serviceid"].map(total).fillna(0.0)
+def _sum_before(times: pd.Series, weights: Any, points: np.ndarray) -> np.ndarray:
+    """For each point, the sum of ``weights`` over rows whose time is before it (NaT
+    never is): one sort and a binary search instead of a pass per period."""
+    known = times.notna().to_numpy()
+    stamps = times.to_numpy(dtype="datetime64[ns]")[known]
+    values = np.asarray(weights, dtype=np.float64)[known]
+    order = np.argsort(stamps, kind="stable")
+    running = np.concatenate([[0.0], np.cumsum(values[order])])
+    return running[np.searchsorted(stamps[order], points, side="left")]
 
 
-def _amount_at_leaving(part: pd.DataFrame, moves: pd.DataFrame) -> pd.Series:
-    """Each service's monthly amount when it left (changes seen while live only)."""
+def _per_period(times: pd.Series, weights: Any, points: np.ndarray) -> np.ndarray:
+    """The sum of ``weights`` over rows whose time falls in each period."""
+    return np.diff(_sum_before(times, weights, points))
+
+
+def _movements(part: pd.DataFrame, back: np.ndarray, moves: pd.DataFrame,
+               points: np.ndarray, currency: str) -> pd.DataFrame:
+    monthly = part["monthly"].to_numpy(dtype=np.float64)
     total = moves.groupby("serviceid")["delta"].sum()
-    return part["monthly"] + part["serviceid"].map(total).fillna(0.0)
+    # Amount changes are kept only while a service is live, so their total is the
+    # difference between its amount at the start and when it left.
+    at_leaving = monthly + part["serviceid"].map(total).fillna(0.0).to_numpy()
+    estimated = part["left_source"].astype(object).eq("estimate").to_numpy()
+    delta = moves["delta"].to_numpy(dtype=np.float64)
+    level = (_sum_before(part["started_at"], monthly, points)
+             + _sum_before(moves["at"], delta, points)
+             - _sum_before(part["left_at"], at_leaving, points))
+    return pd.DataFrame({
+        "period": points[:-1], "currency": currency, "mrr": level[:-1],
+        "new": _per_period(part["started_at"], np.where(back, 0.0, monthly), points),
+        "reactivated": _per_period(part["started_at"], np.where(back, monthly, 0.0), points),
+        "expansion": _per_period(moves["at"], np.clip(delta, 0, None), points),
+        "contraction": _per_period(moves["at"], np.clip(-delta, 0, None), points),
+        "churned": _per_period(part["left_at"], at_leaving, points),
+        "churned_estimated": _per_period(part["left_at"], np.where(estimated, at_leaving, 0.0),
+                                         points),
+        "net": np.diff(level), "mrr_end": level[1:]})
 
 
-def _period_row(part: pd.DataFrame, back: pd.Series, moves: pd.DataFrame,
-                start: pd.Timestamp, end: pd.Timestamp, currency: str) -> list[object]:
-    started = (part["started_at"] >= start) & (part["started_at"] < end)
-    left = (part["left_at"] >= start) & (part["left_at"] < end)
-    estimated = left & part["left_source"].astype(object).eq("estimate")
-    at_leaving = part["_at_leaving"]
-    inside = moves[(moves["at"] >= start) & (moves["at"] < end)]["delta"]
-    before = _amount_at(part, moves, start)[live_mask(part, start, before=True)].sum()
-    after = _amount_at(part, moves, end)[live_mask(part, end, before=True)].sum()
-    return [start, currency, before, part["monthly"][started & ~back].sum(),
-            part["monthly"][started & back].sum(), inside[inside > 0].sum(),
-            0.0 - inside[inside < 0].sum(), at_leaving[left].sum(),
-            at_leaving[estimated].sum(), after - before, after]
-
-
-def churn(services: pd.DataFrame, freq: Freq = "month", *,
+def churn(services: pd.DataFrame, *, freq: Freq = "month",
           cancellations: pd.DataFrame | None = None,
           history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Recurring services that left in each period ÷ those live when it began.
@@ -196,18 +211,22 @@ def churn(services: pd.DataFrame, freq: Freq = "month", *,
     life = lifetimes(services, cancellations=cancellations, history=history)
     grid = _grid(life, code)
     source = life["left_source"].astype(object)
-    rows = []
-    for start, end in pairwise(grid):
-        left = (life["left_at"] >= start) & (life["left_at"] < end)
-        counts = [int((left & source.eq(name)).sum()) for name in
-                  ("request", "history", "estimate")]
-        used = [name for name, n in zip(("request", "history", "estimate"), counts,
-                                        strict=True) if n]
-        rows.append([start, int(live_mask(life, start, before=True).sum()), int(left.sum()),
-                     *counts, used[0] if len(used) == 1 else ("mixed" if used else None)])
-    table = pd.DataFrame(rows, columns=["period", "active_at_start", "churned",
-                                        "from_request", "from_history", "estimated",
-                                        "source"])
+    points = grid.to_numpy()
+    ones = np.ones(len(life))
+    counts = {name: _per_period(life["left_at"], source.eq(name).to_numpy(dtype=float),
+                                points).round().astype("int64")
+              for name in LEFT_SOURCES}
+    table = pd.DataFrame({
+        "period": points[:-1],
+        "active_at_start": (_sum_before(life["started_at"], ones, points[:-1])
+                            - _sum_before(life["left_at"], ones, points[:-1])),
+        "churned": _per_period(life["left_at"], ones, points),
+        "from_request": counts["request"], "from_history": counts["history"],
+        "estimated": counts["estimate"]})
+    used = pd.DataFrame(counts).gt(0)
+    table["source"] = np.select([used.sum(axis=1) > 1, used["request"], used["history"],
+                                 used["estimate"]],
+                                ["mixed", "request", "history", "estimate"], default=None)
     rate = table["churned"] / table["active_at_start"].where(table["active_at_start"] > 0)
     table.insert(6, "churn_rate", rate.astype("float64").round(4))
     table["source"] = table["source"].astype("string")
