@@ -199,3 +199,74 @@ def test_completed_services_have_left_too():
                          nextduedate="2024-02-01"))
     life = reports.lifetimes(book)
     assert life[["left_at", "left_source"]].values.tolist() == [[T("2024-02-01"), "estimate"]]
+
+
+# --- two computations of the same MRR agree on a random book ------------------------------
+
+def random_book(seed):
+    """Services in three currencies, every cycle and status, requests for some of those
+    that left, and a store history with amount changes and late sightings."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    cycles = ["Monthly", "Quarterly", "Semi-Annually", "Annually", "Biennially",
+              "Triennially", "One Time", "Free Account"]
+    statuses = ["Active"] * 5 + ["Cancelled", "Terminated", "Suspended", "Pending", "Completed"]
+    day = pd.Timestamp("2023-01-01")
+    raw, requests, history = [], [], []
+    for sid in range(1, 301):
+        start = day + pd.Timedelta(days=int(rng.integers(0, 700)))
+        due = start + pd.Timedelta(days=int(rng.integers(-40, 500)))  # some before start
+        status = str(rng.choice(statuses))
+        raw.append(make_service(
+            id=sid, clientid=int(rng.integers(1, 90)), orderid=int(rng.integers(1, 4)),
+            regdate=f"{start:%Y-%m-%d}", billingcycle=str(rng.choice(cycles)),
+            recurringamount=f"{rng.integers(1, 50) * 12:.2f}", status=status,
+            nextduedate=f"{due:%Y-%m-%d}"))
+        if status in ("Cancelled", "Terminated") and rng.random() < 0.5:
+            requests.append({"id": sid, "relid": sid,
+                             "date": f"{due - pd.Timedelta(days=3):%Y-%m-%d %H:%M:%S}"})
+        if rng.random() < 0.3:
+            for k in range(int(rng.integers(1, 4))):
+                history.append({"serviceid": sid, "status": "Active",
+                                "recurringamount": f"{rng.integers(1, 50) * 12:.2f}",
+                                "seen_at": f"{start + pd.Timedelta(days=20 + 60 * k):%Y-%m-%d}"})
+            if status == "Terminated":
+                history.append({"serviceid": sid, "status": "Terminated",
+                                "seen_at": f"{due + pd.Timedelta(days=2):%Y-%m-%d}"})
+    orders = frames.orders_frame([{"id": 1, "currencysuffix": "USD"},
+                                  {"id": 2, "currencysuffix": "EUR"},
+                                  {"id": 3, "currencyprefix": "£"}])
+    return (frames.services_frame(raw, orders=orders), frames.cancellations_frame(requests),
+            frames.service_history_frame(history))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_movements_and_point_in_time_mrr_agree_on_a_random_book(seed):
+    book, requests, history = random_book(seed)
+    options = {"cancellations": requests, "history": history}
+    table = reports.mrr_movements(book, **options)
+    assert len(table) > 20 and table["expansion"].sum() > 0 and table["contraction"].sum() > 0
+    moved = (table["new"] + table["reactivated"] + table["expansion"]
+             - table["contraction"] - table["churned"])
+    assert (moved - table["net"]).abs().max() < 0.02
+    for period in table["period"].unique()[::5]:
+        just_before = pd.Timestamp(period) - pd.Timedelta(1, "ns")
+        point = reports.mrr(book, at=just_before, **options).set_index("currency")["mrr"]
+        rows = table[table["period"] == period].set_index("currency")["mrr"]
+        assert rows[rows != 0].to_dict() == pytest.approx(point[point != 0].to_dict(),
+                                                          abs=0.02)
+        live = reports.mrr(book, at=just_before, **options)["services"].sum()
+        churn = reports.churn(book, **options).set_index("period")
+        assert churn.at[period, "active_at_start"] == live
+
+
+def test_churn_counts_each_departure_once_with_one_source(seed=4):
+    book, requests, history = random_book(seed)
+    life = reports.lifetimes(book, cancellations=requests, history=history)
+    table = reports.churn(book, cancellations=requests, history=history)
+    assert table["churned"].sum() == life["left_at"].notna().sum()
+    assert (table["from_request"] + table["from_history"] + table["estimated"]
+            == table["churned"]).all()
+    assert (life["left_at"].dropna() >= life.loc[life["left_at"].notna(), "started_at"]).all()
+    assert set(life["left_source"].dropna()) == {"request", "history", "estimate"}
