@@ -82,8 +82,10 @@ def transactions_frame(records: Iterable[Mapping[str, Any]], *,
                        clients: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per payment or refund, from ``GetTransactions``' ``transactions.transaction[]``.
 
-    ``amountin`` is money received, ``fees`` the gateway's fee, ``amountout`` money paid
-    back (refunds). ``currency`` is the invoice's (``invoices`` given), else the client's
+    ``amountin`` is money received, ``fees`` the gateway's fee (NaN where a WHMCS version
+    does not send it), ``amountout`` money paid back (refunds). WHMCS's own ``currency``
+    field is a currency *id*, 0 for "the client's default", so it is not read: the
+    ``currency`` column is the invoice's (``invoices`` given), else the client's
     (``clients`` given, with GetClientsDetails), else NA.
 
     Parameters

@@ -23,7 +23,8 @@ AGEING_BUCKETS = ("not yet due", "0-30", "31-60", "61-90", "90+")
 def cash_by_month(transactions: pd.DataFrame) -> pd.DataFrame:
     """Money in, gateway fees, refunds and net cash per month and currency.
 
-    ``net = amount_in - fees - refunds``; refunds are the transactions' ``amountout``.
+    ``net = amount_in - fees - refunds``; refunds are the transactions' ``amountout``. A
+    missing amount (``fees`` that a WHMCS version does not send) counts as 0.
     Every month from the first transaction to the last is present for each currency.
 
     Returns
