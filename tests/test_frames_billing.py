@@ -18,7 +18,7 @@ from _billing_records import (
     make_transaction,
 )
 
-from whmcs_frames import frames
+from whmcs_frames import frames, reports
 from whmcs_frames._api.registry import is_secret_param, without_secrets
 from whmcs_frames._exceptions import ValidationError
 from whmcs_frames.frames import (
@@ -79,14 +79,18 @@ def test_only_the_email_domain_of_a_client_is_kept():
 # --- clients -----------------------------------------------------------------------------
 
 def test_client_country_and_currency_come_from_the_details():
-    details = [{"result": "success", "userid": 1,
-                "client": {"id": 1, "countrycode": "DE", "currency_code": "EUR"}},
+    details = [{"result": "success", "userid": 1, "address1": "1 Hidden Street",
+                "client": {"id": 1, "countrycode": "DE", "currency_code": "EUR",
+                           "address1": "1 Hidden Street", "phonenumber": "+49.301234567",
+                           "email": CLIENT_EMAIL}},
                {"id": 2, "country": "GB", "currency_code": "GBP"}]  # the client object
     frame = clients_frame([make_client(), make_client(id="2"), make_client(id="3")],
                           details=details)
     assert frame["country"].astype(object).tolist()[:2] == ["DE", "GB"]
     assert frame["currency"].astype(object).tolist()[:2] == ["EUR", "GBP"]
     assert frame.loc[2, ["country", "currency"]].isna().all()  # no details for 3
+    dump = everything_in(frame)
+    assert "Hidden Street" not in dump and "301234567" not in dump and CLIENT_EMAIL not in dump
 
 
 def test_without_details_country_and_currency_are_na():
@@ -166,6 +170,14 @@ def test_transaction_currency_via_the_invoice_then_the_client():
     assert pd.isna(frame.at[2, "currency"])
     assert frame.loc[0, ["amountin", "fees", "amountout"]].tolist() == [10.0, 0.59, 0.0]
     assert frame.at[0, "transid"] == "ch_3Nabc"
+
+
+def test_a_transaction_without_fees_has_nan_fees_and_cash_counts_them_as_zero():
+    raw = make_transaction()
+    del raw["fees"]
+    frame = transactions_frame([raw], invoices=invoices_frame([make_invoice()]))
+    assert math.isnan(frame.at[0, "fees"])
+    assert reports.cash_by_month(frame)[["fees", "net"]].values.tolist() == [[0.0, 10.0]]
 
 
 def test_transactions_alone_have_no_currency():
