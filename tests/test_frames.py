@@ -9,18 +9,31 @@ from types import MappingProxyType
 
 import pandas as pd
 import pytest
+from _billing_records import (
+    make_cancellation,
+    make_client,
+    make_invoice,
+    make_service,
+    make_transaction,
+)
 
 from whmcs_frames import frames
 from whmcs_frames._api.php import php_serialize
 from whmcs_frames._exceptions import ResponseFormatError, ValidationError
 from whmcs_frames.frames import (
     SCHEMAS,
+    cancellations_frame,
+    clients_frame,
+    invoices_frame,
     order_lines_frame,
     order_statuses_frame,
     orders_frame,
     product_pricing_frame,
     products_frame,
     promotions_frame,
+    service_history_frame,
+    services_frame,
+    transactions_frame,
     unwrap_list,
 )
 
@@ -103,6 +116,14 @@ CONVERTERS = {
     "product_pricing": (product_pricing_frame, make_product),
     "promotions": (promotions_frame, make_promotion),
     "order_statuses": (order_statuses_frame, lambda: {"title": "Pending", "count": "3"}),
+    "clients": (clients_frame, make_client),
+    "services": (services_frame, make_service),
+    "invoices": (invoices_frame, make_invoice),
+    "transactions": (transactions_frame, make_transaction),
+    "cancellations": (cancellations_frame, make_cancellation),
+    "service_history": (service_history_frame, lambda: {
+        "serviceid": "9", "status": "Cancelled", "recurringamount": "10.00",
+        "seen_at": "2024-03-05 02:00:00"}),
 }
 
 
@@ -633,8 +654,11 @@ def test_converters_do_not_modify_their_input():
 def test_public_names():
     assert sorted(frames.__all__) == frames.__all__
     assert set(frames.__all__) == {
-        "SCHEMAS", "order_lines_frame", "order_statuses_frame", "orders_frame",
-        "product_pricing_frame", "products_frame", "promotions_frame", "unwrap_list"}
+        "BILLING_CYCLES", "CREDENTIAL_FIELDS", "SCHEMAS", "cancellations_frame",
+        "clients_frame", "cycle_key", "invoices_frame", "order_lines_frame",
+        "order_statuses_frame", "orders_frame", "product_pricing_frame", "products_frame",
+        "promotions_frame", "service_history_frame", "services_frame",
+        "transactions_frame", "unwrap_list"}
 
 
 @pytest.mark.parametrize(("text", "expected"), [

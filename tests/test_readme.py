@@ -40,10 +40,30 @@ def test_the_reports_example_runs(tmp_path, monkeypatch):
     assert all(p.exists() for p in namespace["paths"])
 
 
+def test_the_mrr_example_runs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    orders = wf.frames.orders_frame([{"id": 1, "currencysuffix": "USD"}])
+    raw_services = [
+        {"id": 1, "clientid": 1, "orderid": 1, "regdate": "2024-01-05", "status": "Active",
+         "billingcycle": "Annually", "recurringamount": "120.00", "password": "pw"},
+        {"id": 2, "clientid": 2, "orderid": 1, "regdate": "2024-02-05", "status": "Active",
+         "billingcycle": "Monthly", "recurringamount": "5.00", "password": "pw"}]
+    namespace = {"wf": wf, "raw_services": raw_services, "orders": orders}
+    try:
+        exec(compile(BLOCKS[3], "README mrr", "exec"), namespace)
+    finally:
+        plt.close("all")
+    assert wf.reports.mrr(namespace["services"]).values.tolist() == [["USD", 2, 15.0, 180.0]]
+
+
 def test_the_widget_examples_run(tmp_path):
     with wf.sandbox.serve(orders=300) as box, box.client(audit_log=tmp_path / "a.jsonl") as client:
         namespace = {"wf": wf, "client": client}
-        exec(compile(BLOCKS[3] + BLOCKS[4], "README widgets", "exec"), namespace)
+        exec(compile(BLOCKS[4] + BLOCKS[5], "README widgets", "exec"), namespace)
         rv = namespace["rv"]
         accepted = rv.outcomes["orderid"].tolist()
         assert len(accepted) == 2 and rv.outcomes["outcome"].eq("success").all()

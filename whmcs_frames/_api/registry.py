@@ -6,16 +6,22 @@ read :data:`ACTIONS`; nothing else decides whether an action is a read or a writ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .._exceptions import ValidationError
 
-__all__ = ["ACTIONS", "SECRET_PARAMS", "ActionSpec", "is_secret_param", "spec_for"]
+__all__ = ["ACTIONS", "SECRET_PARAMS", "ActionSpec", "is_secret_param", "spec_for",
+           "without_secrets"]
 
 #: Parameters whose values never appear in a repr, log, exception, audit entry or CSV.
+#: The same names are the response fields that hold credentials: GetClientsProducts
+#: sends each service's ``password`` in clear, GetOrders the ``transfersecret``, and
+#: AddClient/UpdateClient take a client's login password as ``password2``.
 SECRET_PARAMS = frozenset({
-    "secret", "password", "accesskey", "servicepassword", "rootpw", "eppcode", "transfersecret",
+    "secret", "password", "password2", "accesskey", "servicepassword", "rootpw", "eppcode",
+    "transfersecret",
 })
 
 _ADD_ORDER_PARAMS = (
@@ -113,3 +119,14 @@ def spec_for(action: str) -> ActionSpec:
 def is_secret_param(key: str) -> bool:
     """Whether a (possibly flattened, ``rootpw[0]``) parameter name holds a secret."""
     return key.split("[", 1)[0].lower() in SECRET_PARAMS
+
+
+def without_secrets(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of one response record without its secret fields, for storing or logging.
+
+    Examples
+    --------
+    >>> without_secrets({"id": "9", "password": "hunter2", "Password": "x"})
+    {'id': '9'}
+    """
+    return {k: v for k, v in record.items() if not is_secret_param(str(k))}

@@ -13,6 +13,11 @@ The raw ``fraudoutput``, ``frauddata``, ``validationdata``, ``orderdata`` and
 carries personal data (e-mail and card checks) that has no place in a CSV report. Use
 ``Client.iter_orders`` for the raw records. ``transfersecret`` is never read at all.
 
+Beyond orders, clients, services (``GetClientsProducts``), invoices, transactions and
+cancellation requests have frames too. Those converters read only the fields they name,
+so the service ``password`` and login ``username`` WHMCS sends in clear never reach a
+frame, and a client's e-mail address is kept as its domain only.
+
 Example
 -------
 >>> df = orders_frame([{"id": "7", "amount": "8.00", "currencyprefix": "$",
@@ -22,6 +27,15 @@ Example
 """
 
 from .._api.shapes import unwrap_list
+from ._billing import (
+    BILLING_CYCLES,
+    CREDENTIAL_FIELDS,
+    cancellations_frame,
+    clients_frame,
+    cycle_key,
+    service_history_frame,
+    services_frame,
+)
 from ._converters import (
     SCHEMAS,
     order_lines_frame,
@@ -31,14 +45,24 @@ from ._converters import (
     products_frame,
     promotions_frame,
 )
+from ._invoices import invoices_frame, transactions_frame
 
 __all__ = [
+    "BILLING_CYCLES",
+    "CREDENTIAL_FIELDS",
     "SCHEMAS",
+    "cancellations_frame",
+    "clients_frame",
+    "cycle_key",
+    "invoices_frame",
     "order_lines_frame",
     "order_statuses_frame",
     "orders_frame",
     "product_pricing_frame",
     "products_frame",
     "promotions_frame",
+    "service_history_frame",
+    "services_frame",
+    "transactions_frame",
     "unwrap_list",
 ]

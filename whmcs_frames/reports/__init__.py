@@ -17,6 +17,13 @@ when it was accepted (WHMCS keeps no acceptance timestamp there), so no such fig
 offered rather than a made-up one. :func:`conversion_by_cohort` shows what is honest:
 how the orders placed in each period have ended up.
 
+**Recurring revenue, churn and cash** come from services, invoices and transactions:
+:func:`mrr` (ARR = 12 x MRR), :func:`mrr_movements`, :func:`churn`,
+:func:`retention_by_cohort`, :func:`cash_by_month`, :func:`days_to_pay`,
+:func:`invoice_ageing` and the cross-check :func:`invoices_vs_orders`. WHMCS records no
+date a service left; :func:`lifetimes` says which date each service uses and where it
+comes from (``left_source``: ``request``, ``history`` or ``estimate``).
+
 Example
 -------
 >>> from whmcs_frames import frames, reports
@@ -40,7 +47,16 @@ from ._aggregations import (
     revenue_by_currency,
     status_summary,
 )
+from ._cash import (
+    AGEING_BUCKETS,
+    cash_by_month,
+    days_to_pay,
+    invoice_ageing,
+    invoices_vs_orders,
+)
 from ._grouping import NONE_LABEL, REVENUE_DEFINITION, TIME_TO_ACCEPT, is_revenue
+from ._lifetimes import CYCLE_MONTHS, LEFT_SOURCES, lifetimes, monthly_amount
+from ._recurring import churn, mrr, mrr_movements, retention_by_cohort
 from ._timeseries import (
     conversion_by_cohort,
     orders_by_period,
@@ -49,17 +65,30 @@ from ._timeseries import (
 )
 
 __all__ = [
+    "AGEING_BUCKETS",
+    "CYCLE_MONTHS",
+    "LEFT_SOURCES",
     "NONE_LABEL",
     "REVENUE_DEFINITION",
     "TIME_TO_ACCEPT",
+    "cash_by_month",
+    "churn",
     "conversion_by_cohort",
+    "days_to_pay",
     "fraud_score_distribution",
+    "invoice_ageing",
+    "invoices_vs_orders",
     "is_revenue",
+    "lifetimes",
+    "monthly_amount",
+    "mrr",
+    "mrr_movements",
     "orders_by_period",
     "paid_vs_unpaid",
     "payment_methods",
     "product_mix",
     "promotion_usage",
+    "retention_by_cohort",
     "revenue_by_currency",
     "revenue_by_month",
     "revenue_by_period",

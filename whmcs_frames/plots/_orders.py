@@ -1,32 +1,29 @@
-"""Charts of orders for finance and management, drawn with matplotlib.
-
-Each chart takes a frame as the client returns it (orders, or order lines for
-:func:`product_mix`) and ``ax=None``: given an Axes it draws there, otherwise it makes a
-figure with ``plt.subplots``. It returns the Axes and never calls ``plt.show()``, so it
-works in notebooks, scripts and headless (Agg) alike. The numbers are those of the
-matching :mod:`whmcs_frames.reports` aggregation, so a chart can always be exported as a
-table. Money is never summed across currencies: one line per currency, or one currency
-chosen with ``currency=``.
-
-Example
--------
->>> import whmcs_frames as wf
->>> ax = wf.plots.revenue_by_month(client.orders())  # doctest: +SKIP
->>> ax.figure.savefig("revenue.png")  # doctest: +SKIP
-"""
+"""The order charts: orders over time, revenue, statuses, payment methods, product mix,
+promotions and fraud scores."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from . import reports
-from ._exceptions import ValidationError
-from ._validate import positive_int
-from .reports._grouping import as_labels, casefolded
-from .reports._timeseries import Freq, _freq_code
+from .. import reports
+from .._exceptions import ValidationError
+from .._validate import positive_int
+from ..reports._grouping import as_labels, casefolded
+from ..reports._timeseries import Freq, _freq_code
+from ._style import (
+    _FREQ_WORDS,
+    _PALETTE,
+    _axes,
+    _colour,
+    _count_axis,
+    _date_axis,
+    _legend,
+    _no_data,
+    _stacked_barh,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,76 +35,8 @@ __all__ = [
     "product_mix",
     "promotion_usage",
     "revenue_by_month",
-    "risk_evaluation",
     "status_breakdown",
 ]
-
-_STATUS_COLOURS = {"active": "#2ca02c", "pending": "#ff7f0e", "cancelled": "#7f7f7f",
-                   "fraud": "#d62728", "in review": "#9467bd"}
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-            "#17becf", "#7f7f7f", "#d62728")
-_FREQ_WORDS = {"D": "day", "W": "week", "M": "month"}
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new = plt.subplots(figsize=(10, 5.2), layout="constrained")
-    return new
-
-
-def _colour(label: str, index: int, *, by_status: bool = True) -> str:
-    known = _STATUS_COLOURS.get(label.casefold()) if by_status else None
-    return known or _PALETTE[index % len(_PALETTE)]
-
-
-def _legend(ax: Axes, title: str) -> None:
-    # Outside the plot area, so it never hides data; none when nothing was drawn.
-    if not ax.get_legend_handles_labels()[0]:
-        return
-    ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-              frameon=False)
-
-
-def _no_data(ax: Axes, what: str) -> None:
-    ax.text(0.5, 0.5, f"no {what}", transform=ax.transAxes, ha="center", va="center",
-            color="#555555")
-
-
-def _date_axis(ax: Axes) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def _count_axis(axis: Any) -> None:
-    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
-
-    axis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-
-
-def _stacked_barh(ax: Axes, counts: pd.DataFrame, *, legend: str) -> None:
-    """One horizontal bar per row, a segment per column, the total at the end."""
-    y = np.arange(len(counts))
-    left = np.zeros(len(counts))
-    container = None
-    for i, column in enumerate(counts.columns):
-        values = counts[column].to_numpy(dtype=float)
-        container = ax.barh(y, values, left=left, label=str(column),
-                            color=_colour(str(column), i, by_status=False))
-        left += values
-    if container is not None:
-        ax.bar_label(container, labels=[f"{int(t):,}" for t in left], padding=3)
-    ax.set_yticks(y, [str(i) for i in counts.index])
-    ax.invert_yaxis()  # largest first, at the top
-    ax.set_xlim(0, max(left.max(initial=0) * 1.12, 1))
-    _count_axis(ax.xaxis)
-    _legend(ax, legend)
 
 
 def orders_over_time(orders: pd.DataFrame, *, freq: Freq = "week",
@@ -364,64 +293,4 @@ def fraud_scores(orders: pd.DataFrame, *, threshold: float | None = 70.0,
     ax.set_xlabel("fraud score (0-100, higher is riskier)")
     ax.set_ylabel("orders")
     _count_axis(ax.yaxis)
-    return ax
-
-
-def risk_evaluation(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Precision and recall of each fraud signal, from :func:`whmcs_frames.risk.evaluate`.
-
-    One pair of horizontal bars per signal (precision, recall on decided orders), the
-    combined ``risk_flagged`` and ``risk_rank`` rows last and labelled in bold, so
-    the effect of changing a rule shows at a glance. A signal that flagged nothing has no
-    precision bar.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        ``wf.risk.evaluate(...)``: columns ``signal``, ``precision``, ``recall``.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure when omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Raises
-    ------
-    ValidationError
-        A table without those columns.
-
-    Examples
-    --------
-    >>> ax = risk_evaluation(wf.risk.evaluate(client.orders()))  # doctest: +SKIP
-    """
-    missing = {"signal", "precision", "recall"} - set(getattr(table, "columns", ()))
-    if missing:
-        raise ValidationError("table", "the frame wf.risk.evaluate returns (signal, "
-                              "precision, recall)", got=f"no {', '.join(sorted(missing))}")
-    ax = _axes(ax)
-    rows = table.iloc[::-1]  # barh draws bottom-up; keep the table's order top-down
-    y = np.arange(len(rows))
-    height = 0.38
-    ax.barh(y + height / 2, rows["precision"].fillna(0.0), height, label="precision",
-            color=_PALETTE[0])
-    ax.barh(y - height / 2, rows["recall"].fillna(0.0), height, label="recall",
-            color=_PALETTE[1])
-    ax.set_yticks(y, labels=[str(s) for s in rows["signal"]])
-    combined = [i for i, name in enumerate(rows["signal"]) if name in ("risk_flagged",
-                                                                      "risk_rank")]
-    for i in combined:
-        ax.get_yticklabels()[i].set_fontweight("bold")
-    if combined and max(combined) + 1 < len(rows):  # a rule between signals and combined
-        ax.axhline(max(combined) + 0.5, color="#999999", linewidth=0.8)
-    if not len(rows):
-        _no_data(ax, "evaluated signals")
-    decided, fraud = table.attrs.get("decided"), table.attrs.get("fraud")
-    title = "Fraud signals on decided orders"
-    if decided is not None and fraud is not None:
-        title += f" ({fraud:,} Fraud of {decided:,})"
-    ax.set_title(title)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("share (precision: flagged that were Fraud; recall: Fraud that were flagged)")
-    _legend(ax, "")
     return ax
