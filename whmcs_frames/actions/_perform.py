@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from .._api.php import php_unserialize
-from .._api.registry import ACTIONS, ActionSpec
+from .._api.registry import ACTIONS, ORDER_ACTIONS, ActionSpec
 from .._api.shapes import unwrap_list
 from .._exceptions import (
     ApiError,
@@ -57,15 +57,12 @@ __all__ = [
 ]
 
 #: Statuses each order action needs; empty: any status, but the order must exist.
+#: A view of the registry's ``allowed_from``.
 STATUS_RULES: dict[str, tuple[str, ...]] = {
-    "accept_order": ("Pending",), "cancel_order": ("Pending",),
-    "delete_order": ("Cancelled", "Fraud"), "fraud_order": (), "pending_order": (),
-    "order_fraud_check": (),
-}
-#: bulk()'s short action names → our action names.
-BULK_ACTIONS = {"accept": "accept_order", "cancel": "cancel_order", "fraud": "fraud_order",
-                "pending": "pending_order", "fraud_check": "order_fraud_check",
-                "delete": "delete_order"}
+    spec.name: spec.allowed_from for spec in ORDER_ACTIONS.values()
+    if spec.allowed_from is not None}
+#: bulk()'s short action names → our action names (a view of the registry).
+BULK_ACTIONS = {short: spec.name for short, spec in ORDER_ACTIONS.items()}
 _ORDERABLE = ("domainrenewals", "servicerenewals", "addonrenewals", "addonid", "addonids")
 
 
