@@ -70,7 +70,7 @@ def _now() -> str:
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name in some containers; the log must still work
+    except (KeyError, OSError, ImportError):  # no login name (containers): log anyway
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 

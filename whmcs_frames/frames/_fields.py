@@ -12,8 +12,6 @@ Example
 
 from __future__ import annotations
 
-import html
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._api.php import php_unserialize
+from .._api.decode import decode_text
 from ._dtypes import is_missing, number, object_array, text_value, to_category
 
 __all__ = [
@@ -129,39 +127,29 @@ def _reader_for(module: str, doc: Mapping[str, Any]) -> Callable[..., tuple[Any,
     return None
 
 
-def _fraud_document(output: Any) -> Any:
-    if isinstance(output, Mapping):
-        return output
-    text = output.strip() if isinstance(output, str) else ""
-    if text.startswith("{"):
-        return json.loads(text)
-    if text.startswith("a:"):
-        return php_unserialize(text)
-    return None
-
-
 def fraud_fields(module: Any, output: Any) -> tuple[float, str | None, str | None]:
     """``(score, status, ip_country)`` from one order's ``fraudmodule``/``fraudoutput``.
 
     Known modules are FraudLabs Pro and MaxMind; anything else, or output that is not a
-    readable document, gives ``(nan, None, None)``. Never raises.
+    readable document (JSON or PHP serialized), gives ``(nan, None, None)``. Never
+    raises on what WHMCS sends.
 
     Examples
     --------
     >>> fraud_fields("fraudlabs", '{"fraudlabspro_score": "14", "ip_country": "US"}')
     (14.0, None, 'US')
     """
-    try:
-        doc = _fraud_document(output)
-        reader = _reader_for(text_value(module) or "", doc) if isinstance(doc, Mapping) else None
-        if reader is None:
-            return math.nan, None, None
-        score, status, country = reader(doc)
-        score = number(score)
-        return (score if math.isfinite(score) else math.nan,
-                text_value(status, empty_is_na=True), text_value(country, empty_is_na=True))
-    except Exception:  # any unreadable output is simply "no score"
+    doc = decode_text(output)
+    reader = _reader_for(text_value(module) or "", doc) if isinstance(doc, Mapping) else None
+    if reader is None:
         return math.nan, None, None
+    raw_score, status, country = reader(doc)
+    try:
+        score = number(raw_score)
+    except OverflowError:  # an integer too large for a float is no usable score
+        score = math.nan
+    return (score if math.isfinite(score) else math.nan,
+            text_value(status, empty_is_na=True), text_value(country, empty_is_na=True))
 
 
 def fraud_columns(modules: Sequence[Any], outputs: Sequence[Any]) -> tuple[list, list, list]:
@@ -189,17 +177,8 @@ def int_list(value: Any) -> list[int] | None:
 
 def unserialized_or_none(value: Any) -> Any:
     """PHP ``serialize`` text → Python value; empty or malformed → None, never raises."""
-    if isinstance(value, Mapping | list):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return None
     # WHMCS sometimes stores the text entity-encoded (&quot;), which breaks the lengths.
-    for candidate in (value, html.unescape(value)):
-        try:
-            return php_unserialize(candidate)
-        except Exception:  # malformed data is "no config", not an error
-            continue
-    return None
+    return decode_text(value, formats=("php",), unescape=True)
 
 
 # (cycle, price key, setup-fee key) in WHMCS's pricing block.
