@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._api.decode import decode_text
-from ._dtypes import is_missing, number, object_array, text_value, to_category
+from ._dtypes import Column, is_missing, number, object_array, text_value, to_category
 
 __all__ = [
     "currency_code",
@@ -69,7 +69,7 @@ def currency_code(prefix: Any, suffix: Any) -> str | None:
     return _SYMBOL_CODES.get(pre.strip()) or _SYMBOL_CODES.get(suf.strip())
 
 
-def currency_codes(prefixes: Sequence[Any], suffixes: Sequence[Any]) -> pd.Categorical:
+def currency_codes(prefixes: Column, suffixes: Column) -> pd.Categorical:
     """:func:`currency_code` for whole columns, as a categorical.
 
     Orders use a handful of prefix/suffix pairs, so each distinct pair is looked up once.
@@ -155,7 +155,9 @@ def fraud_fields(module: Any, output: Any) -> tuple[float, str | None, str | Non
 def fraud_columns(modules: Sequence[Any], outputs: Sequence[Any]) -> tuple[list, list, list]:
     """Score, status and country columns; only non-empty outputs are parsed."""
     n = len(outputs)
-    scores, statuses, countries = [math.nan] * n, [None] * n, [None] * n
+    scores = [math.nan] * n
+    statuses: list[str | None] = [None] * n
+    countries: list[str | None] = [None] * n
     for i in [i for i, out in enumerate(outputs) if out]:
         scores[i], statuses[i], countries[i] = fraud_fields(modules[i], outputs[i])
     return scores, statuses, countries

@@ -32,7 +32,7 @@ class Context:
     numbers_as_strings: bool = True
 
 
-class Stringified(dict):  # type: ignore[type-arg]
+class Stringified(dict[str, Any]):
     """A response record whose integers are already strings: stringify passes it by."""
 
 

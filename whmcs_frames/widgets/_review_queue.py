@@ -245,7 +245,7 @@ class ReviewQueue(WidgetState, widgets.VBox):
             if read and self._pinned is None:
                 self._source = self.client.orders(status=self._status_value(), progress=False,
                                                   refresh=refresh)
-            elif read:
+            elif read and self._pinned is not None:
                 self._source = orders_frame([])
                 self._reread(self._pinned, apply=False)
         except WhmcsError as exc:
