@@ -228,6 +228,15 @@ def test_a_planted_circle_is_caught(tmp_path):
     assert circles(graph(copy)) != []
 
 
+def test_the_architecture_page_shows_the_graph_as_it_is(capsys):
+    main()
+    printed = capsys.readouterr().out.splitlines()[:-1]  # the module count changes often
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert "\n".join(printed) in page, (
+        "docs/architecture.md shows an old import graph: paste in what "
+        "`python tests/test_layers.py` prints")
+
+
 def main() -> int:
     edges = graph()
     between: dict[tuple[str, str], int] = {}
