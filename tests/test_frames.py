@@ -36,6 +36,12 @@ from whmcs_frames.frames import (
     transactions_frame,
     unwrap_list,
 )
+from whmcs_frames.frames._records import (
+    AUDIT_OUTCOMES,
+    BULK_OUTCOMES,
+    audit_log_frame,
+    bulk_outcomes_frame,
+)
 
 SECRET = "tr4nsf3r-S3CRET-9e1f"
 
@@ -124,6 +130,14 @@ CONVERTERS = {
     "service_history": (service_history_frame, lambda: {
         "serviceid": "9", "status": "Cancelled", "recurringamount": "10.00",
         "seen_at": "2024-03-05 02:00:00"}),
+    "audit_log": (audit_log_frame, lambda: {
+        "attempt": "a1", "time": "2024-05-01T10:00:00.5+00:00", "finished": None,
+        "user": "ann", "action": "AcceptOrder", "orderid": 7, "outcome": "success",
+        "sent": True, "message": "Tom &amp; Jerry", "duration_ms": 12.5,
+        "params": {"orderid": 7}}),
+    "bulk_outcomes": (bulk_outcomes_frame, lambda: {
+        "orderid": 7, "action": "AcceptOrder", "outcome": "skipped", "ok": False,
+        "message": "not attempted", "error": None, "params": {}}),
 }
 
 
@@ -156,6 +170,19 @@ def test_records_missing_every_key_give_na_not_errors(name):
     convert, _ = CONVERTERS[name]
     frame = convert([{}])
     assert dtypes_of(frame) == SCHEMAS[name]
+
+
+def test_our_own_records_keep_text_verbatim_times_in_utc_and_every_outcome():
+    _, make = CONVERTERS["audit_log"]
+    log = audit_log_frame([make(), {**make(), "outcome": "no such outcome", "time": "junk"}])
+    assert log.loc[0, "message"] == "Tom &amp; Jerry"  # evidence is not unescaped
+    assert str(log.loc[0, "time"]) == "2024-05-01 10:00:00.500000+00:00"
+    assert pd.isna(log.loc[1, "time"]) and pd.isna(log.loc[1, "outcome"])
+    assert list(log["outcome"].cat.categories) == list(AUDIT_OUTCOMES)
+    assert log["params"].tolist() == [{"orderid": 7}] * 2
+    runs = bulk_outcomes_frame([])
+    assert list(runs["outcome"].cat.categories) == [*AUDIT_OUTCOMES, "skipped"]
+    assert BULK_OUTCOMES[-1] == "skipped" and list(runs) == list(SCHEMAS["bulk_outcomes"])
 
 
 def test_schema_dtypes_are_the_documented_kinds():

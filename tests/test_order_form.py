@@ -164,6 +164,19 @@ def fill_vps(form, *, label="web-1"):
     form.configoptions[3].value = 2  # two extra IPv4 addresses
 
 
+def test_the_form_reads_the_catalogue_through_the_clients_memo(box, client):
+    products = client.products()  # the catalogue read once, by the client
+    assert box.request_count("GetProducts") == 1
+    form = widgets.add_order_form(client, now=SANDBOX_DAY)
+    assert box.request_count("GetProducts") == 1  # the form shared it: no second read
+    offered = {pid for _, pid in form.product.options}
+    assert offered and offered <= set(products["pid"])
+    form.product.value = 4
+    assert set(form.customfields) == {4}  # custom fields from the memo's raw records
+    client.product_records()[0]["customfields"] = "changed by the caller"
+    assert client.product_records()[0]["customfields"] != "changed by the caller"
+
+
 def test_the_form_is_a_vbox_and_defaults_from_the_clients_orders(form):
     assert isinstance(form, ipywidgets.VBox) and isinstance(form.submit, ipywidgets.Button)
     form.clientid.value = 36

@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from types import FrameType
 from typing import Any
 
 __all__ = [
@@ -272,7 +273,8 @@ def warn(message: str, category: type[Warning]) -> None:
     closure); walking out of the package always lands on the caller.
     """
     package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 2  # level 1 is this function itself
+    frame: FrameType | None = sys._getframe(1)
+    level = 2  # level 1 is this function itself
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)

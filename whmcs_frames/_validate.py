@@ -43,24 +43,31 @@ __all__ = [
 MAX_ID = 2**32 - 1
 
 
+def _integer(value: Any) -> int | None:
+    """An int from any integral number (numpy ints from a DataFrame too); not from a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value)
+
+
 def positive_int(name: str, value: Any, *, maximum: int | None = None,
                  minimum: int = 1) -> int:
     """``value`` as an int in ``[minimum, maximum]``; bools and floats are refused."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or value < minimum or (maximum is not None and value > maximum)):
+    number = _integer(value)
+    if number is None or number < minimum or (maximum is not None and number > maximum):
         wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         if maximum is not None:
             wanted = f"an integer from {minimum} to {maximum}"
         raise ValidationError(name, wanted, got=value)
-    return int(value)
+    return number
 
 
 def whmcs_id(name: str, value: Any) -> int:
     """An id WHMCS can store: an integer from 1 to 4294967295."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or not 1 <= value <= MAX_ID):
+    number = _integer(value)
+    if number is None or not 1 <= number <= MAX_ID:
         raise ValidationError(name, f"an id from 1 to {MAX_ID}", got=value)
-    return int(value)
+    return number
 
 
 def id_list(name: str, value: Any) -> list[int]:

@@ -1,7 +1,18 @@
-"""The one table of WHMCS actions this toolkit speaks.
+"""The one table of WHMCS actions this toolkit speaks, keyed by our name for each.
 
-Retries (reads only), the audit log (writes only), parameter validation and the CLI all
-read :data:`ACTIONS`; nothing else decides whether an action is a read or a write.
+Retries (reads only), the audit log (writes only), parameter validation, the status
+check before an order write, :func:`whmcs_frames.bulk`, the CLI and the review widget all
+read :data:`ACTIONS`: every fact about an action (read or write, its parameters, the
+statuses WHMCS acts from, its short name, its button label and options, whether it can
+be undone) is written here once. :data:`ORDER_ACTIONS` is the same specs of the six
+single-order writes, keyed by their short name.
+
+Examples
+--------
+>>> ORDER_ACTIONS["delete"].allowed_from, ORDER_ACTIONS["delete"].irreversible
+(('Cancelled', 'Fraud'), True)
+>>> [spec.label for spec in ORDER_ACTIONS.values()][:3]
+['Accept', 'Cancel', 'Mark fraud']
 """
 
 from __future__ import annotations
@@ -12,8 +23,15 @@ from typing import Any, Literal
 
 from .._exceptions import ValidationError
 
-__all__ = ["ACTIONS", "SECRET_PARAMS", "ActionSpec", "is_secret_param", "spec_for",
-           "without_secrets"]
+__all__ = [
+    "ACTIONS",
+    "ORDER_ACTIONS",
+    "SECRET_PARAMS",
+    "ActionSpec",
+    "is_secret_param",
+    "spec_for",
+    "without_secrets",
+]
 
 #: Parameters whose values never appear in a repr, log, exception, audit entry or CSV.
 #: The same names are the response fields that hold credentials: GetClientsProducts
@@ -57,6 +75,19 @@ class ActionSpec:
         Every parameter WHMCS documents for the action.
     required : tuple of str
         The parameters WHMCS refuses to work without.
+    bulk_name : str or None
+        The short name of a single-order write: ``bulk()``'s action, the CLI verb (with
+        ``-`` for ``_``) and the review widget's button key. None for other actions.
+    label : str or None
+        The order write's button label in the review widget.
+    allowed_from : tuple of str or None
+        The order statuses WHMCS performs the write from; ``()`` any status (the order
+        must still exist). The write is refused before sending otherwise. None for
+        actions that are not status-checked.
+    options : tuple of str
+        The parameters the review widget offers as switches for the write.
+    irreversible : bool
+        Nothing undoes it: the CLI and the widget ask for more than a yes.
     """
 
     name: str
@@ -64,6 +95,11 @@ class ActionSpec:
     kind: Literal["read", "write"]
     params: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    bulk_name: str | None = None
+    label: str | None = None
+    allowed_from: tuple[str, ...] | None = None
+    options: tuple[str, ...] = ()
+    irreversible: bool = False
 
     @property
     def is_read(self) -> bool:
@@ -79,17 +115,30 @@ ACTIONS: dict[str, ActionSpec] = {spec.name: spec for spec in (
     ActionSpec("order_statuses", "GetOrderStatuses", "read"),
     ActionSpec("accept_order", "AcceptOrder", "write",
                ("orderid", "serverid", "serviceusername", "servicepassword", "registrar",
-                "sendregistrar", "autosetup", "sendemail"), ("orderid",)),
+                "sendregistrar", "autosetup", "sendemail"), ("orderid",),
+               bulk_name="accept", label="Accept", allowed_from=("Pending",),
+               options=("sendemail", "autosetup")),
     ActionSpec("cancel_order", "CancelOrder", "write", ("orderid", "cancelsub", "noemail"),
-               ("orderid",)),
-    ActionSpec("fraud_order", "FraudOrder", "write", ("orderid", "cancelsub"), ("orderid",)),
-    ActionSpec("pending_order", "PendingOrder", "write", ("orderid",), ("orderid",)),
+               ("orderid",), bulk_name="cancel", label="Cancel", allowed_from=("Pending",),
+               options=("cancelsub", "noemail")),
+    ActionSpec("fraud_order", "FraudOrder", "write", ("orderid", "cancelsub"), ("orderid",),
+               bulk_name="fraud", label="Mark fraud", allowed_from=(),
+               options=("cancelsub",)),
+    ActionSpec("pending_order", "PendingOrder", "write", ("orderid",), ("orderid",),
+               bulk_name="pending", label="Set pending", allowed_from=()),
     ActionSpec("order_fraud_check", "OrderFraudCheck", "write", ("orderid", "ipaddress"),
-               ("orderid",)),
-    ActionSpec("delete_order", "DeleteOrder", "write", ("orderid",), ("orderid",)),
+               ("orderid",), bulk_name="fraud_check", label="Fraud check", allowed_from=()),
+    # Its services, addons, domains and invoices go with it.
+    ActionSpec("delete_order", "DeleteOrder", "write", ("orderid",), ("orderid",),
+               bulk_name="delete", label="Delete", allowed_from=("Cancelled", "Fraud"),
+               irreversible=True),
     ActionSpec("add_order", "AddOrder", "write", _ADD_ORDER_PARAMS,
                ("clientid", "paymentmethod")),
 )}
+
+#: The single-order writes by :attr:`ActionSpec.bulk_name`, in the order buttons show.
+ORDER_ACTIONS: dict[str, ActionSpec] = {
+    spec.bulk_name: spec for spec in ACTIONS.values() if spec.bulk_name is not None}
 
 _BY_WHMCS = {spec.whmcs.lower(): spec for spec in ACTIONS.values()}
 

@@ -6,6 +6,7 @@ every method here only wires ``fetch`` and ``frames`` to the client's memo.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +150,22 @@ class OrderReadsMixin:
         >>> client.products(gid=1)[["pid", "name", "paytype"]]  # doctest: +SKIP
         """
         return frames.products_frame(self._product_records(pid, gid, module, refresh))
+
+    def product_records(self, pid: int | list[int] | None = None, *, gid: int | None = None,
+                        module: str | None = None, refresh: bool = False,
+                        ) -> list[dict[str, Any]]:
+        """The raw GetProducts records behind :meth:`products`, sharing its memo.
+
+        For what the frames only summarise: each product's custom fields and
+        configurable options with their ids, required flags and prices (see
+        :mod:`whmcs_frames.frames._product_options`). A copy: changing it leaves the
+        memo alone.
+
+        Examples
+        --------
+        >>> client.product_records(pid=4)[0]["customfields"]  # doctest: +SKIP
+        """
+        return copy.deepcopy(self._product_records(pid, gid, module, refresh))
 
     def product_pricing(self, pid: int | list[int] | None = None, *, gid: int | None = None,
                         module: str | None = None, refresh: bool = False) -> pd.DataFrame:

@@ -14,7 +14,7 @@ request to the next.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,7 +227,7 @@ def iter_order_pages(call: Call, filters: Mapping[str, Any], *,
 
 
 def _walk_once(call: Call, filters: Mapping[str, Any], page_size: int,
-               seen: set[str]) -> Iterator[list[dict[str, Any]]]:
+               seen: set[str]) -> Generator[list[dict[str, Any]], None, bool]:
     """One serial walk, yielding unseen orders; returns whether the pages shifted."""
     first = _read_page(call, filters, 0, page_size)
     page, walked, read = first, set(first.ids), len(first.ids)

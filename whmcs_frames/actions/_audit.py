@@ -38,6 +38,7 @@ import platformdirs
 
 from .._api.registry import is_secret_param
 from .._exceptions import AuditLogError, AuditLogWarning, ConfigError, WhmcsWarning, warn
+from ..frames._records import AUDIT_OUTCOMES, audit_log_frame
 
 try:  # POSIX; elsewhere O_APPEND alone keeps single writes whole
     import fcntl
@@ -58,7 +59,7 @@ __all__ = [
 
 ANALYST_ENV = "WHMCS_FRAMES_ANALYST"
 #: Outcomes an attempt can end with; ``"pending"`` only ever appears in start records.
-OUTCOMES = ("dry-run", "success", "error", "unknown")
+OUTCOMES = AUDIT_OUTCOMES
 _CREDENTIALS = frozenset({"identifier", "secret", "username", "password", "accesskey"})
 _MASK = "***"
 
@@ -70,7 +71,7 @@ def _now() -> str:
 def _os_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name in some containers; the log must still work
+    except (KeyError, OSError, ImportError):  # no login name (containers): log anyway
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
@@ -241,12 +242,6 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-_COLUMNS: dict[str, str] = {
-    "attempt": "string", "time": "datetime64[ns, UTC]", "finished": "datetime64[ns, UTC]",
-    "user": "string", "analyst": "string", "host": "string", "action": "category",
-    "orderid": "Int64", "outcome": "category", "sent": "boolean", "message": "string",
-    "duration_ms": "float64", "error": "string", "params": "object",
-}
 _NO_END = ("no final record: the process stopped before the outcome was logged, or the "
            "attempt is still running; look the order up in WHMCS")
 
@@ -274,27 +269,6 @@ def _attempt_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         slot = "start" if record.get("phase") == "start" else "end"
         phases.setdefault(str(record["attempt"]), {})[slot] = record
     return [_attempt_row(p.get("start"), p.get("end")) for p in phases.values()]
-
-
-def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    raw = pd.DataFrame(rows, columns=list(_COLUMNS))
-    frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    for column, dtype in _COLUMNS.items():
-        values = raw[column]
-        if dtype.startswith("datetime"):
-            frame[column] = pd.to_datetime(values, utc=True, errors="coerce",
-                                           format="ISO8601").astype(dtype)
-        elif column == "orderid":
-            frame[column] = pd.to_numeric(values, errors="coerce").astype("Int64")
-        elif column == "outcome":
-            frame[column] = pd.Categorical(values, categories=list(OUTCOMES))
-        elif column == "duration_ms":
-            frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
-        elif dtype == "object":
-            frame[column] = pd.Series(list(values), dtype=object)
-        else:
-            frame[column] = values.astype(object).where(values.notna(), None).astype(dtype)
-    return frame
 
 
 AUDIT_LOG_ENV = "WHMCS_FRAMES_AUDIT_LOG"
@@ -351,5 +325,5 @@ def read_audit_log(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     if not target.exists():
         if path is not None:
             raise ConfigError(f"no audit log at {target}")
-        return _frame([])
-    return _frame(_attempt_rows(read_records(target)))
+        return audit_log_frame([])
+    return audit_log_frame(_attempt_rows(read_records(target)))

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from .._api.registry import ACTIONS
 from .._exceptions import AuditLogError, OutcomeUnknown, WhmcsError
 from .._validate import seconds
-from ._audit import OUTCOMES, masked_params
+from ..frames._converters import SCHEMAS
+from ..frames._records import bulk_outcomes_frame
+from ._audit import masked_params
 from ._orders import ORDER_FUNCTIONS
 from ._perform import bulk_action, error_message, order_ids, order_params
 from ._protocol import Client
@@ -33,10 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BULK_COLUMNS", "bulk", "iter_bulk"]
 
-#: bulk()'s columns and their dtypes.
-BULK_COLUMNS = {"orderid": "Int64", "action": "string", "outcome": "category",
-                "ok": "boolean", "message": "string", "error": "string", "params": "object"}
-_BULK_OUTCOMES = [*OUTCOMES, "skipped"]
+#: bulk()'s columns and their dtypes (``frames.SCHEMAS["bulk_outcomes"]``).
+BULK_COLUMNS = SCHEMAS["bulk_outcomes"]
 
 
 def _row(orderid: int, action: str, outcome: str, ok: bool, message: str,
@@ -171,18 +171,6 @@ def bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
     >>> done = wf.bulk(client, "accept", pending, dry_run=False, pause=0.5)  # doctest: +SKIP
     >>> done[~done.ok]  # doctest: +SKIP
     """
-    import pandas as pd
-
-    rows = list(iter_bulk(client, action, orders, dry_run=dry_run,
-                          stop_on_error=stop_on_error, pause=pause, progress=progress,
-                          check=check, **params))
-    raw = pd.DataFrame(rows, columns=list(BULK_COLUMNS))
-    frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    for column, dtype in BULK_COLUMNS.items():
-        if column == "outcome":
-            frame[column] = pd.Categorical(raw[column], categories=_BULK_OUTCOMES)
-        elif dtype == "object":
-            frame[column] = pd.Series(list(raw[column]), dtype=object)
-        else:
-            frame[column] = raw[column].astype(object).astype(dtype)
-    return frame
+    rows = iter_bulk(client, action, orders, dry_run=dry_run, stop_on_error=stop_on_error,
+                     pause=pause, progress=progress, check=check, **params)
+    return bulk_outcomes_frame(list(rows))

@@ -282,10 +282,10 @@ def item_arrays(items: Iterable[Product | Domain]) -> dict[str, dict[int, Any]]:
             raise ValidationError("items", "wf.Product or wf.Domain objects",
                                   got=type(item).__name__)
     arrays: dict[str, dict[int, Any]] = {}
-    indexed = [*enumerate(products), *zip(_domain_slots(products, domains), domains,
-                                          strict=True)]
-    for index, item in indexed:
-        for name, value in item.wire().items():
+    indexed: list[tuple[int, Product | Domain]] = [
+        *enumerate(products), *zip(_domain_slots(products, domains), domains, strict=True)]
+    for index, entry in indexed:
+        for name, value in entry.wire().items():
             # setdefault: a product and its own domain item share "domain"; first wins
             arrays.setdefault(name, {}).setdefault(index, value)
     # WHMCS's documented parameter order, so the wire (and the audit log) reads the same

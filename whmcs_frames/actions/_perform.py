@@ -15,10 +15,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import contextlib
-import json
 import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -28,8 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from .._api.php import php_unserialize
-from .._api.registry import ACTIONS, ActionSpec
+from .._api.decode import decode_text
+from .._api.registry import ACTIONS, ORDER_ACTIONS, ActionSpec
 from .._api.shapes import unwrap_list
 from .._exceptions import (
     ApiError,
@@ -57,15 +53,12 @@ __all__ = [
 ]
 
 #: Statuses each order action needs; empty: any status, but the order must exist.
+#: A view of the registry's ``allowed_from``.
 STATUS_RULES: dict[str, tuple[str, ...]] = {
-    "accept_order": ("Pending",), "cancel_order": ("Pending",),
-    "delete_order": ("Cancelled", "Fraud"), "fraud_order": (), "pending_order": (),
-    "order_fraud_check": (),
-}
-#: bulk()'s short action names → our action names.
-BULK_ACTIONS = {"accept": "accept_order", "cancel": "cancel_order", "fraud": "fraud_order",
-                "pending": "pending_order", "fraud_check": "order_fraud_check",
-                "delete": "delete_order"}
+    spec.name: spec.allowed_from for spec in ORDER_ACTIONS.values()
+    if spec.allowed_from is not None}
+#: bulk()'s short action names → our action names (a view of the registry).
+BULK_ACTIONS = {short: spec.name for short, spec in ORDER_ACTIONS.items()}
 _ORDERABLE = ("domainrenewals", "servicerenewals", "addonrenewals", "addonid", "addonids")
 
 
@@ -234,7 +227,8 @@ def first_id(value: Any) -> int | None:
 def fraud_results(value: Any) -> Any:
     """Decode a fraud module's details: PHP serialized, base64 of it, or JSON.
 
-    Never raises: anything else comes back as the raw text, absent as None.
+    Anything else comes back as the raw text, absent as None
+    (:func:`whmcs_frames._api.decode.decode_text`).
 
     Examples
     --------
@@ -245,18 +239,7 @@ def fraud_results(value: Any) -> Any:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if not isinstance(value, str):
-        return value
-    candidates = [value.strip()]
-    with contextlib.suppress(binascii.Error, ValueError):
-        candidates.append(base64.b64decode(candidates[0], validate=True).decode("utf-8"))
-    for candidate in candidates:
-        for decode in (php_unserialize, json.loads):
-            try:
-                return decode(candidate)
-            except Exception:  # not this format: try the next, else keep the text
-                continue
-    return value
+    return decode_text(value, base64=True, default=value)
 
 
 # -- bulk inputs -------------------------------------------------------------------------

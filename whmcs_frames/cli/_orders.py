@@ -52,7 +52,7 @@ def _confirmed(name: str, ids: list[int], host: str, options: Mapping[str, Any])
     print(f"About to send {whmcs} to {host} for {len(ids)} order(s):\n{listed}", file=err)
     if options:
         print(f"  with {_shown(options)}", file=err)
-    if name == "delete_order":
+    if ACTIONS[name].irreversible:
         print("DeleteOrder is IRREVERSIBLE: each order's services, addons, domains and "
               "invoices are deleted with it.", file=err)
     print("Type 'yes' to go on: ", end="", file=err, flush=True)

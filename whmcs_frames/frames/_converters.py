@@ -35,6 +35,7 @@ __all__ = [
 
 _ID, _MONEY, _DATE, _TEXT, _CAT, _FLAG, _LIST = (
     "Int64", "float64", "datetime64[ns]", "string", "category", "boolean", "object")
+_UTC = "datetime64[ns, UTC]"  # our own timestamps carry their zone; WHMCS's do not
 
 #: Frame name → ordered ``{column: dtype}``; every converter's output matches exactly.
 SCHEMAS: dict[str, dict[str, str]] = {
@@ -72,6 +73,16 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "upgradeconfig": _LIST, "notes": _TEXT,
     },
     "order_statuses": {"title": _TEXT, "count": _ID},
+    # The toolkit's own records (built in _records): wf.read_audit_log(), wf.bulk().
+    "audit_log": {
+        "attempt": _TEXT, "time": _UTC, "finished": _UTC, "user": _TEXT, "analyst": _TEXT,
+        "host": _TEXT, "action": _CAT, "orderid": _ID, "outcome": _CAT, "sent": _FLAG,
+        "message": _TEXT, "duration_ms": _MONEY, "error": _TEXT, "params": _LIST,
+    },
+    "bulk_outcomes": {
+        "orderid": _ID, "action": _TEXT, "outcome": _CAT, "ok": _FLAG, "message": _TEXT,
+        "error": _TEXT, "params": _LIST,
+    },
 }
 
 _ORDER_DERIVED = frozenset({"currency", "n_items", "fraud_score", "fraud_status",

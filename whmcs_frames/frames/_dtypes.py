@@ -48,6 +48,9 @@ __all__ = [
     "to_text",
 ]
 
+#: A raw column: a list of values as WHMCS sent them, or an object array of them.
+Column = Sequence[Any] | np.ndarray
+
 _INT64_MAX = float(2**63 - 1)
 # Conservative datetime64[ns] bounds: pandas 3 parses to microseconds, and a far-future
 # date such as 9999-12-31 would overflow the nanosecond cast instead of becoming NaT.
@@ -60,7 +63,7 @@ _FLAG_WORDS = {
 }
 
 
-def object_array(values: Sequence[Any]) -> np.ndarray:
+def object_array(values: Column) -> np.ndarray:
     """A 1-D object array; ``np.array`` would turn equal-length lists into a 2-D one."""
     if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
         return values
@@ -109,7 +112,7 @@ def money_text(value: str) -> float:
     return -amount if "-" in value[:match.start()] else amount
 
 
-def _numeric(values: Sequence[Any]) -> np.ndarray:
+def _numeric(values: Column) -> np.ndarray:
     """Int, uint or float ndarray; unparseable entries are NaN (which forces float).
 
     Strings that are not plain numbers but hold one, as some WHMCS versions format line
@@ -131,7 +134,7 @@ def _numeric(values: Sequence[Any]) -> np.ndarray:
     return out
 
 
-def to_int(values: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
+def to_int(values: Column) -> pd.api.extensions.ExtensionArray:
     """Nullable ``Int64``; non-integral, out-of-range and unparseable values become NA."""
     arr = _numeric(values)
     if arr.dtype.kind == "i":
@@ -143,7 +146,7 @@ def to_int(values: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
     return pd.arrays.IntegerArray(data, mask)
 
 
-def to_float(values: Sequence[Any]) -> np.ndarray:
+def to_float(values: Column) -> np.ndarray:
     """``float64`` with NaN for anything that is not a number."""
     return _numeric(values).astype(np.float64, copy=False)
 
@@ -161,7 +164,7 @@ def _parse_one_date(value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
-def to_datetime(values: Sequence[Any]) -> np.ndarray:
+def to_datetime(values: Column) -> np.ndarray:
     """``datetime64[ns]``; ``0000-00-00``, garbage and out-of-range dates become NaT.
 
     WHMCS sends its server's local time with no zone, which is kept as it is. A value
@@ -206,7 +209,7 @@ def text_value(value: Any, *, empty_is_na: bool = False) -> str | None:
     return value
 
 
-def _texts(values: Sequence[Any], empty_is_na: bool) -> list[str | None]:
+def _texts(values: Column, empty_is_na: bool) -> list[str | None]:
     # The common case (plain text, no entity) skips the function call entirely.
     if empty_is_na:
         return [v if type(v) is str and v and "&" not in v
@@ -214,12 +217,12 @@ def _texts(values: Sequence[Any], empty_is_na: bool) -> list[str | None]:
     return [v if type(v) is str and "&" not in v else text_value(v) for v in values]
 
 
-def to_text(values: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
+def to_text(values: Column) -> pd.api.extensions.ExtensionArray:
     """pandas ``string`` dtype, HTML entities unescaped; ``""`` stays an empty string."""
     return pd.array(_texts(values, empty_is_na=False), dtype="string")
 
 
-def to_category(values: Sequence[Any]) -> pd.Categorical:
+def to_category(values: Column) -> pd.Categorical:
     """Categorical whose categories are the (unescaped) values seen; ``""`` is NA."""
     try:
         codes, uniques = pd.factorize(object_array(values))
@@ -247,17 +250,17 @@ def flag_value(value: Any) -> bool | None:
     return None
 
 
-def to_flag(values: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
+def to_flag(values: Column) -> pd.api.extensions.ExtensionArray:
     """Nullable ``boolean``; text that is not a recognised flag becomes NA."""
     return pd.array([flag_value(v) for v in values], dtype="boolean")
 
 
-def to_object(values: Sequence[Any]) -> np.ndarray:
+def to_object(values: Column) -> np.ndarray:
     """Object column for values that are themselves containers (lists, dicts)."""
     return object_array(values)
 
 
-_CONVERTERS: dict[str, Callable[[Sequence[Any]], Any]] = {
+_CONVERTERS: dict[str, Callable[[Column], Any]] = {
     "Int64": to_int,
     "float64": to_float,
     "datetime64[ns]": to_datetime,

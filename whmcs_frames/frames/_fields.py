@@ -12,8 +12,6 @@ Example
 
 from __future__ import annotations
 
-import html
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -21,8 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._api.php import php_unserialize
-from ._dtypes import flag_value, is_missing, number, object_array, text_value, to_category
+from .._api.decode import decode_text
+from ._dtypes import (
+    Column,
+    flag_value,
+    is_missing,
+    number,
+    object_array,
+    text_value,
+    to_category,
+)
 
 __all__ = [
     "FRAUD_FLAG_COLUMNS",
@@ -72,7 +78,7 @@ def currency_code(prefix: Any, suffix: Any) -> str | None:
     return _SYMBOL_CODES.get(pre.strip()) or _SYMBOL_CODES.get(suf.strip())
 
 
-def currency_codes(prefixes: Sequence[Any], suffixes: Sequence[Any]) -> pd.Categorical:
+def currency_codes(prefixes: Column, suffixes: Column) -> pd.Categorical:
     """:func:`currency_code` for whole columns, as a categorical.
 
     Orders use a handful of prefix/suffix pairs, so each distinct pair is looked up once.
@@ -155,19 +161,11 @@ def _reader_for(module: str, doc: Mapping[str, Any]) -> Callable[..., tuple[Any,
     return None
 
 
-def _fraud_document(output: Any) -> Any:
-    if isinstance(output, Mapping):
-        return output
-    text = output.strip() if isinstance(output, str) else ""
-    if text.startswith("{"):
-        return json.loads(text)
-    if text.startswith("a:"):
-        return php_unserialize(text)
-    return None
-
-
 def _finite(value: Any) -> float:
-    value = number(value)
+    try:
+        value = number(value)
+    except OverflowError:  # an integer too large for a float is no usable number
+        return math.nan
     return value if math.isfinite(value) else math.nan
 
 
@@ -180,25 +178,23 @@ def _flag(value: Any) -> bool | None:
 
 def _fraud_reading(module: Any, output: Any) -> tuple[Any, ...]:
     """Score, status, IP country, then the :data:`FRAUD_FLAG_COLUMNS` values."""
-    try:
-        doc = _fraud_document(output)
-        reader = _reader_for(text_value(module) or "", doc) if isinstance(doc, Mapping) else None
-        if reader is None:
-            return _NO_READING
-        score, status, country, proxy, free, match, distance = reader(doc)
-        distance = _finite(distance)
-        return (_finite(score), text_value(status, empty_is_na=True),
-                text_value(country, empty_is_na=True), _flag(proxy), _flag(free), _flag(match),
-                distance if distance >= 0 else math.nan)
-    except Exception:  # any unreadable output is simply "no score"
+    doc = decode_text(output)
+    reader = _reader_for(text_value(module) or "", doc) if isinstance(doc, Mapping) else None
+    if reader is None:
         return _NO_READING
+    score, status, country, proxy, free, match, distance = reader(doc)
+    distance = _finite(distance)
+    return (_finite(score), text_value(status, empty_is_na=True),
+            text_value(country, empty_is_na=True), _flag(proxy), _flag(free), _flag(match),
+            distance if distance >= 0 else math.nan)
 
 
 def fraud_fields(module: Any, output: Any) -> tuple[float, str | None, str | None]:
     """``(score, status, ip_country)`` from one order's ``fraudmodule``/``fraudoutput``.
 
     Known modules are FraudLabs Pro and MaxMind; anything else, or output that is not a
-    readable document, gives ``(nan, None, None)``. Never raises.
+    readable document (JSON or PHP serialized), gives ``(nan, None, None)``. Never
+    raises on what WHMCS sends.
 
     Examples
     --------
@@ -237,17 +233,8 @@ def int_list(value: Any) -> list[int] | None:
 
 def unserialized_or_none(value: Any) -> Any:
     """PHP ``serialize`` text → Python value; empty or malformed → None, never raises."""
-    if isinstance(value, Mapping | list):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return None
     # WHMCS sometimes stores the text entity-encoded (&quot;), which breaks the lengths.
-    for candidate in (value, html.unescape(value)):
-        try:
-            return php_unserialize(candidate)
-        except Exception:  # malformed data is "no config", not an error
-            continue
-    return None
+    return decode_text(value, formats=("php",), unescape=True)
 
 
 # (cycle, price key, setup-fee key) in WHMCS's pricing block.

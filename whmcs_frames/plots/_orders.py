@@ -280,7 +280,7 @@ def fraud_scores(orders: pd.DataFrame, *, threshold: float | None = 70.0,
     scores = scored["fraud_score"].clip(0, 100).to_numpy(dtype=float)
     fraud = casefolded(scored["status"]).eq("fraud").fillna(False).to_numpy(dtype=bool)
     edges = np.arange(0.0, 100.0 + bin_width, bin_width)
-    ax.hist([scores[~fraud], scores[fraud]], bins=edges, stacked=True,
+    ax.hist([scores[~fraud], scores[fraud]], bins=edges.tolist(), stacked=True,
             label=["other statuses", "marked Fraud"], color=[_PALETTE[0], "#d62728"])
     if threshold is not None:
         ax.axvline(threshold, color="black", linestyle="--", linewidth=1.2,

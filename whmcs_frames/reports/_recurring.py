@@ -224,9 +224,12 @@ def churn(services: pd.DataFrame, *, freq: Freq = "month",
         "from_request": counts["request"], "from_history": counts["history"],
         "estimated": counts["estimate"]})
     used = pd.DataFrame(counts).gt(0)
-    table["source"] = np.select([used.sum(axis=1) > 1, used["request"], used["history"],
-                                 used["estimate"]],
-                                ["mixed", "request", "history", "estimate"], default=None)
+    source = pd.Series([None] * len(used), index=used.index, dtype=object)
+    # Later masks win, so this is the order of preference: a request over the store's
+    # history over the nextduedate estimate, and "mixed" when a period has several.
+    for name in ("estimate", "history", "request"):
+        source = source.mask(used[name], name)
+    table["source"] = source.mask(used.sum(axis=1) > 1, "mixed").to_numpy()
     rate = table["churned"] / table["active_at_start"].where(table["active_at_start"] > 0)
     table.insert(6, "churn_rate", rate.astype("float64").round(4))
     table["source"] = table["source"].astype("string")

@@ -26,6 +26,7 @@ import sqlite3
 from typing import Any
 
 from .._api.php import php_serialize, php_unserialize
+from .._exceptions import ResponseFormatError
 from ._catalog import (
     ADDON_BY_ID,
     API_CYCLES,
@@ -70,9 +71,7 @@ def decode_serialized(params: dict[str, Any], name: str, key: str) -> dict[Any, 
         return {}
     try:
         value = php_unserialize(base64.b64decode(raw, validate=True))
-    except (binascii.Error, ValueError):
-        value = None
-    except Exception:  # the toolkit's ResponseFormatError; the sandbox may not import it
+    except (binascii.Error, ValueError, ResponseFormatError):  # not base64 of serialize
         value = None
     if isinstance(value, list):
         value = dict(enumerate(value))

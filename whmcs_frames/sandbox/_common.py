@@ -48,7 +48,7 @@ class Context:
     numbers_as_strings: bool = True
 
 
-class Stringified(dict):  # type: ignore[type-arg]
+class Stringified(dict[str, Any]):
     """A response record whose integers are already strings: stringify passes it by."""
 
 
@@ -90,7 +90,8 @@ def php_name(key: str) -> str | None:
         key, open_at = f"{key[:open_at]}_{key[open_at + 1:]}", -1
     base, rest = (key, "") if open_at < 0 else (key[:open_at], key[open_at:])
     base = base.replace(" ", "_").replace(".", "_")
-    return base + _BRACKET_GROUPS.match(rest).group()
+    groups = _BRACKET_GROUPS.match(rest)  # the pattern matches any text, if only as ""
+    return base + (groups.group() if groups else "")
 
 
 def php_int(value: Any) -> int:

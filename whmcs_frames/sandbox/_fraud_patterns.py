@@ -43,7 +43,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from ._orders import NAMESERVERS, OrderFactory, _Item, _Lines
+from ._orders import NAMESERVERS, Batch, OrderFactory, _Item, _Lines
 from ._people import COUNTRIES, Client, ascii_slug, random_domain
 from ._pricing import Pricing
 
@@ -178,7 +178,7 @@ class FraudPatterns(OrderFactory):
 
     # -- building -------------------------------------------------------------------
 
-    def build(self, plan: Planned, oid: int, batch: object) -> None:
+    def build(self, plan: Planned, oid: int, batch: Batch) -> None:
         """Append ``plan`` as order ``oid`` (with invoice and services) to ``batch``."""
         stamp = plan.when.strftime("%Y-%m-%d %H:%M:%S")
         age = (self.end - plan.when).total_seconds() / 86400
@@ -190,7 +190,7 @@ class FraudPatterns(OrderFactory):
         invoiceid = self._invoice(batch, oid, plan.client, stamp, total, plan.status,
                                   lines.gateway)
         module, output = self._output(stamp, plan)
-        batch.orders.append((  # type: ignore[attr-defined]
+        batch.orders.append((
             oid, self.new_ordernum(), plan.client.id, 0, plan.client.id, 0, stamp,
             NAMESERVERS if any(i.domain for i in plan.items) else "", "", "",
             json.dumps({"domains": [], "services": [], "addons": []}),

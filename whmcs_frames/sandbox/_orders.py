@@ -133,6 +133,7 @@ class OrderFactory:
                 return number
 
     def _pick_status(self, age_days: float) -> str:
+        table: tuple[tuple[str, float], ...]
         if age_days < 3:
             table = (("Pending", 55), ("Active", 30), ("Fraud", 5), ("Cancelled", 3),
                      ("In Review", 7))

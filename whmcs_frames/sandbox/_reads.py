@@ -69,7 +69,8 @@ _LINE_KEYS = ("type", "relid", "producttype", "product", "domain", "billingcycle
 
 def get_orders(store: Store, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """GetOrders: filters ``id``, ``userid``, ``requestor_id``, ``status``; newest first."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     for key in ("id", "userid", "requestor_id"):
         if given(params, key):
             where.append(f"o.{key} = ?")
@@ -135,7 +136,8 @@ def _line_record(kind: str, row: tuple) -> dict[str, Any]:
 
 def get_products(store: Store, params: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """GetProducts: ``pid`` (an id or comma list), ``gid``, ``module``."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if given(params, "pid"):
         pids = [php_int(p) for p in text(params, "pid").split(",")]
         where.append(f"p.id IN ({in_marks(pids)})")

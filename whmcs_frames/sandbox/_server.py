@@ -82,7 +82,8 @@ class LoopbackServer(ThreadingHTTPServer):
         # HTTPServer.server_bind calls getfqdn(), a reverse DNS lookup that can stall
         # start-up for seconds on machines without DNS; the host is known already.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def track(self, sock: socket.socket, is_open: bool) -> None:
         """Remember (or forget) a client connection, so closing can end it."""
@@ -139,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _read_body(h: BaseHTTPRequestHandler) -> bytes:
     if "chunked" in h.headers.get("Transfer-Encoding", "").lower():
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(h.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -188,7 +189,8 @@ def handle(h: _Handler) -> None:
         h.close_connection = True
         _send(h, 400, b"Bad Request", "text/plain")
         return
-    action = params.get("action") if isinstance(params.get("action"), str) else ""
+    raw_action = params.get("action")
+    action = raw_action if isinstance(raw_action, str) else ""
     # Logged on arrival, so a client that gave up can still see its request landed.
     entry = box.record_request(action, params)
     if path != API_PATH:
@@ -283,6 +285,7 @@ def _ip_allowed(ip: str, allowed: tuple[Any, ...]) -> bool:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    if getattr(address, "ipv4_mapped", None):
-        address = address.ipv4_mapped  # type: ignore[union-attr]
+    mapped = getattr(address, "ipv4_mapped", None)  # IPv6 only: ::ffff:127.0.0.1
+    if mapped is not None:
+        address = mapped
     return any(address in network for network in allowed)

@@ -119,9 +119,10 @@ class AddOrderForm(WidgetState, widgets.VBox):
 
     def _load_catalogue(self) -> None:
         try:
-            raw = frames.unwrap_list(self.client.call("GetProducts").get("products"), "product")
-            self._products = frames.products_frame(raw)
-            self._pricing = frames.product_pricing_frame(raw)
+            # One memoised GetProducts behind all three, shared with the client's own reads.
+            raw = self.client.product_records()
+            self._products = self.client.products()
+            self._pricing = self.client.product_pricing()
             self._promotions = self.client.promotions()
         except WhmcsError as exc:
             self._products = frames.products_frame([])

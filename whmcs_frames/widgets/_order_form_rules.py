@@ -279,8 +279,10 @@ def build_product(pid: int, cycle: str, *, qty: int | None = None, domain: str |
     >>> build_product(4, "monthly", domain=" ", customfields={4: "web1", 5: ""}).customfields
     {4: 'web1'}
     """
-    fields = {k: v for k, v in (customfields or {}).items() if str(v).strip()}
-    options = {k: v for k, v in (configoptions or {}).items() if v not in (None, 0, False)}
+    fields: dict[int | str, Any] = {
+        k: v for k, v in (customfields or {}).items() if str(v).strip()}
+    options: dict[int | str, Any] = {
+        k: v for k, v in (configoptions or {}).items() if v not in (None, 0, False)}
     return Product(pid, cycle, qty=qty, domain=(domain or "").strip() or None,
                    customfields=fields, configoptions=options)
 

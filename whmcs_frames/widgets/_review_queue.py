@@ -202,7 +202,8 @@ class ReviewQueue(WidgetState, widgets.VBox):
         if plan is None:
             self._say("Nothing to confirm: choose an action first.")
             return
-        if plan.action == "delete" and self.step.typed.value.strip() != str(len(plan.ids)):
+        typed = self.step.typed.value.strip()
+        if rules.is_irreversible(plan.action) and typed != str(len(plan.ids)):
             self._say("", error=f"Type {len(plan.ids)}, the number of orders to delete, to "
                       "confirm. Nothing was sent.")
             return
@@ -244,7 +245,7 @@ class ReviewQueue(WidgetState, widgets.VBox):
             if read and self._pinned is None:
                 self._source = self.client.orders(status=self._status_value(), progress=False,
                                                   refresh=refresh)
-            elif read:
+            elif read and self._pinned is not None:
                 self._source = orders_frame([])
                 self._reread(self._pinned, apply=False)
         except WhmcsError as exc:
@@ -347,7 +348,7 @@ class ReviewQueue(WidgetState, widgets.VBox):
             self.step.hide()
             self._say("Nothing was sent.", error=error_message(exc))
             return False
-        self.step.show(text, typed_check=plan.action == "delete")
+        self.step.show(text, typed_check=rules.is_irreversible(plan.action))
         self._say("Check what will be sent, then Confirm or Back.")
         return True
 

@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from .._api.php import flatten_params
-from .._api.registry import ACTIONS
+from .._api.registry import ORDER_ACTIONS
 from ..actions._audit import masked_params
-from ..actions._perform import BULK_ACTIONS, STATUS_RULES, order_params
+from ..actions._perform import order_params
 
 __all__ = [
     "ACTION_LABELS",
@@ -34,6 +34,7 @@ __all__ = [
     "QUEUE_COLUMNS",
     "confirmation_text",
     "filter_orders",
+    "is_irreversible",
     "outcome_errors",
     "outcome_summary",
     "queue_table",
@@ -42,13 +43,11 @@ __all__ = [
     "whmcs_action",
 ]
 
-#: Button key → the label the analyst sees.
-ACTION_LABELS = {"accept": "Accept", "cancel": "Cancel", "fraud": "Mark fraud",
-                 "pending": "Set pending", "fraud_check": "Fraud check", "delete": "Delete"}
+#: Button key → the label the analyst sees (views of the registry's order actions).
+ACTION_LABELS = {key: spec.label or spec.whmcs for key, spec in ORDER_ACTIONS.items()}
 #: Button key → the options the action bar offers for it (WHMCS parameter names).
 ACTION_OPTIONS: dict[str, tuple[str, ...]] = {
-    "accept": ("sendemail", "autosetup"), "cancel": ("cancelsub", "noemail"),
-    "fraud": ("cancelsub",), "pending": (), "fraud_check": (), "delete": ()}
+    key: spec.options for key, spec in ORDER_ACTIONS.items()}
 #: Orders column → the queue's column title, in the order shown.
 QUEUE_COLUMNS = {"id": "id", "date": "date", "name": "client", "amount": "amount",
                  "currency": "currency", "paymentstatus": "payment", "status": "status",
@@ -64,7 +63,18 @@ def whmcs_action(action: str) -> str:
     >>> whmcs_action("fraud_check")
     'OrderFraudCheck'
     """
-    return ACTIONS[BULK_ACTIONS[action]].whmcs
+    return ORDER_ACTIONS[action].whmcs
+
+
+def is_irreversible(action: str) -> bool:
+    """Whether nothing undoes the button's action (the analyst types the count to confirm).
+
+    Examples
+    --------
+    >>> is_irreversible("delete"), is_irreversible("cancel")
+    (True, False)
+    """
+    return ORDER_ACTIONS[action].irreversible
 
 
 # -- the queue -----------------------------------------------------------------------------
@@ -273,8 +283,8 @@ def confirmation_text(action: str, orders: pd.DataFrame, ids: Sequence[int],
       order 5 · Ann · 8.00 EUR · Pending
           AcceptOrder orderid=5 sendemail=0
     """
-    name = BULK_ACTIONS[action]
-    params = {i: order_params(name, i, options) for i in ids}  # validates the options
+    spec = ORDER_ACTIONS[action]
+    params = {i: order_params(spec.name, i, options) for i in ids}  # validates the options
     rows = orders.set_index("id").reindex(list(ids))
     plural = "order" if len(ids) == 1 else "orders"
     lines = [f"{ACTION_LABELS[action]} ({whmcs_action(action)}) on {len(ids)} {plural}, "
@@ -284,7 +294,7 @@ def confirmation_text(action: str, orders: pd.DataFrame, ids: Sequence[int],
     else:
         lines.append("LIVE: each order is re-read, checked and sent to WHMCS once; "
                      "no retries.")
-    needed = STATUS_RULES[name]
+    needed = spec.allowed_from
     if needed:
         lines.append(f"WHMCS only does this to {' or '.join(needed)} orders.")
         wrong = [i for i, s in rows["status"].astype(str).items()
@@ -292,7 +302,7 @@ def confirmation_text(action: str, orders: pd.DataFrame, ids: Sequence[int],
         if wrong:
             lines.append(f"{len(wrong)} of these are not, so they will be refused and nothing "
                          f"sent for them: {', '.join(map(str, wrong))}.")
-    if action == "delete":
+    if spec.irreversible:
         lines.append("IRREVERSIBLE: the orders go with their services, addons, domains and "
                      f"invoices. Type {len(ids)} below to confirm.")
     for orderid, row in rows.iterrows():
