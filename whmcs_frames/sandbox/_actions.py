@@ -14,6 +14,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ._addorder import add_order
+from ._billing_reads import (
+    get_cancelled_packages,
+    get_clients,
+    get_clients_products,
+    get_invoices,
+    get_transactions,
+)
+from ._clientdetails import get_clients_details
 from ._common import Context, Refusal, stringify
 from ._reads import get_order_statuses, get_orders, get_products, get_promotions
 from ._store import Store
@@ -33,6 +41,12 @@ HANDLERS: dict[str, Handler] = {
     "getproducts": get_products,
     "getpromotions": get_promotions,
     "getorderstatuses": get_order_statuses,
+    "getclients": get_clients,
+    "getclientsdetails": get_clients_details,
+    "getclientsproducts": get_clients_products,
+    "getinvoices": get_invoices,
+    "gettransactions": get_transactions,
+    "getcancelledpackages": get_cancelled_packages,
     "acceptorder": accept_order,
     "cancelorder": cancel_order,
     "fraudorder": fraud_order,

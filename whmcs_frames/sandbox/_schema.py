@@ -19,6 +19,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from ._billing import build_billing
 from ._catalog import (
     ADDONS,
     CONFIG_OPTIONS,
@@ -47,7 +48,8 @@ CREATE TABLE paymentmethods(gateway TEXT PRIMARY KEY, name TEXT, sortorder INTEG
 CREATE TABLE orderstatuses(id INTEGER PRIMARY KEY, title TEXT COLLATE NOCASE UNIQUE,
     color TEXT, sortorder INTEGER);
 CREATE TABLE clients(id INTEGER PRIMARY KEY, firstname TEXT, lastname TEXT,
-    companyname TEXT, email TEXT, country TEXT, currency INTEGER, status TEXT, ip TEXT);
+    companyname TEXT, email TEXT, country TEXT, currency INTEGER, status TEXT, ip TEXT,
+    datecreated TEXT DEFAULT '0000-00-00', groupid INTEGER DEFAULT 0);
 CREATE TABLE productgroups(id INTEGER PRIMARY KEY, name TEXT, slug TEXT);
 CREATE TABLE products(id INTEGER PRIMARY KEY, gid INTEGER, type TEXT, name TEXT, slug TEXT,
     description TEXT, module TEXT, paytype TEXT, allowqty INTEGER, stockcontrol INTEGER,
@@ -82,11 +84,30 @@ CREATE INDEX orders_status ON orders(status);
 CREATE INDEX orders_userid ON orders(userid);
 CREATE INDEX orders_requestor ON orders(requestor_id);
 CREATE TABLE invoices(id INTEGER PRIMARY KEY, userid INTEGER, orderid INTEGER, date TEXT,
-    duedate TEXT, datepaid TEXT, total INTEGER, status TEXT, paymentmethod TEXT);
+    duedate TEXT, datepaid TEXT, total INTEGER, status TEXT, paymentmethod TEXT,
+    subtotal INTEGER, credit INTEGER, tax INTEGER, tax2 INTEGER, taxrate REAL,
+    taxrate2 REAL, invoicenum TEXT, notes TEXT, hostingid INTEGER DEFAULT 0,
+    last_capture_attempt TEXT, date_refunded TEXT, date_cancelled TEXT);
 CREATE TABLE hosting(id INTEGER PRIMARY KEY, orderid INTEGER, userid INTEGER,
     packageid INTEGER, domain TEXT, billingcycle TEXT, firstpaymentamount INTEGER,
-    amount INTEGER, status TEXT, regdate TEXT, paymentmethod TEXT, promoid INTEGER);
+    amount INTEGER, status TEXT, regdate TEXT, paymentmethod TEXT, promoid INTEGER,
+    nextduedate TEXT DEFAULT '0000-00-00', username TEXT DEFAULT '',
+    password TEXT DEFAULT '', server INTEGER DEFAULT 0, dedicatedip TEXT DEFAULT '',
+    assignedips TEXT DEFAULT '', suspendreason TEXT DEFAULT '',
+    subscriptionid TEXT DEFAULT '', notes TEXT DEFAULT '',
+    termination_date TEXT DEFAULT '0000-00-00', diskusage INTEGER DEFAULT 0,
+    disklimit INTEGER DEFAULT 0, bwusage INTEGER DEFAULT 0, bwlimit INTEGER DEFAULT 0,
+    lastupdate TEXT DEFAULT '0000-00-00 00:00:00');
 CREATE INDEX hosting_order ON hosting(orderid);
+CREATE INDEX hosting_user ON hosting(userid);
+CREATE TABLE servers(id INTEGER PRIMARY KEY, name TEXT, ipaddress TEXT, hostname TEXT,
+    type TEXT);
+CREATE TABLE accounts(id INTEGER PRIMARY KEY, userid INTEGER, currency INTEGER,
+    gateway TEXT, date TEXT, description TEXT, amountin INTEGER, fees INTEGER,
+    amountout INTEGER, rate REAL, transid TEXT, invoiceid INTEGER, refundid INTEGER);
+CREATE TABLE cancelrequests(id INTEGER PRIMARY KEY, date TEXT, relid INTEGER,
+    reason TEXT, type TEXT);
+
 CREATE TABLE domains(id INTEGER PRIMARY KEY, orderid INTEGER, userid INTEGER, type TEXT,
     domain TEXT, registrationperiod INTEGER, firstpaymentamount INTEGER,
     recurringamount INTEGER, status TEXT, registrationdate TEXT, dnsmanagement INTEGER,
@@ -109,7 +130,7 @@ COLUMNS = {
                "invoiceid", "status", "ipaddress", "fraudmodule", "fraudoutput", "frauddata",
                "validationdata", "notes"),
     "invoices": ("id", "userid", "orderid", "date", "duedate", "datepaid", "total", "status",
-                 "paymentmethod"),
+                 "paymentmethod", "subtotal"),
     "hosting": ("id", "orderid", "userid", "packageid", "domain", "billingcycle",
                 "firstpaymentamount", "amount", "status", "regdate", "paymentmethod",
                 "promoid"),
@@ -166,9 +187,11 @@ def build_database(path: str | os.PathLike[str], orders: int, seed: int) -> None
     try:
         conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + DDL)
         _insert_shop(conn, pricing, factory.promo_uses)
-        conn.executemany("INSERT INTO clients VALUES (?,?,?,?,?,?,?,?,?)",
+        conn.executemany("INSERT INTO clients (id, firstname, lastname, companyname, email, "
+                         "country, currency, status, ip) VALUES (?,?,?,?,?,?,?,?,?)",
                          [tuple(vars(c).values()) for c in clients])
         insert_batch(conn, batch)
+        build_billing(conn, seed, end)
         conn.executemany("INSERT INTO meta VALUES (?, ?)",
                          [("seed", str(seed)), ("orders", str(orders)),
                           ("version", generator_version())])
@@ -213,7 +236,8 @@ def generator_version() -> str:
     if not _VERSION:
         digest = hashlib.sha256()
         here = Path(__file__).parent
-        for name in ("_catalog.py", "_people.py", "_pricing.py", "_orders.py", "_schema.py"):
+        for name in ("_catalog.py", "_people.py", "_pricing.py", "_orders.py", "_schema.py",
+                     "_billing.py"):
             digest.update((here / name).read_bytes())
         _VERSION.append(digest.hexdigest()[:16])
     return _VERSION[0]
