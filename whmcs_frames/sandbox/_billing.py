@@ -159,7 +159,7 @@ def _life_cycles(conn: sqlite3.Connection, rng: random.Random, end: dt.date
                          "hosting h JOIN orders o ON o.id = h.orderid ORDER BY h.id"):
         user, password, server, ip, ips = credentials(rng, pid, domain, sid)
         life = _Life(rng, dt.date.fromisoformat(regdate), LABEL_MONTHS.get(cycle, 0), end)
-        life.run(status if ostatus == "Active" else None, status, cycle)
+        life.run(ostatus == "Active", status, cycle)
         for k1, k2, state in life.plan:
             if amount > 0:
                 plans.append((sid, userid, gateway, amount, regdate, life.months, k1, k2,
@@ -189,12 +189,13 @@ class _Life:
     def due(self, k: int) -> dt.date:
         return add_months(self.reg, k * self.months)
 
-    def run(self, active_status: str | None, status: str, cycle: str) -> None:
+    def run(self, accepted: bool, status: str, cycle: str) -> None:
         self.status = status
-        if active_status is None or status == "Pending":
+        if not self.months:
+            self.nextdue = NEVER  # one-time and free services never fall due again
+        if not accepted or status == "Pending":
             return  # never accepted (or not yet): nothing was provisioned to renew
         if not self.months:
-            self.nextdue = NEVER
             if cycle == "Free Account" and status == "Active" and \
                     (self.end - self.reg).days > 30:
                 self.status = "Terminated"  # the trial ran out; nobody asked to cancel
