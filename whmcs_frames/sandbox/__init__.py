@@ -2,9 +2,12 @@
 
 The embedded default for trying the toolkit (the demo command, notebooks) and the
 real HTTP peer of the project's tests. It behaves like WHMCS's External API — the
-eleven order actions, PHP-style form arrays, WHMCS's authentication and error
-messages, numbers as strings, JSON inside strings, HTML-entity encoded text — over
-a SQLite database generated deterministically from a seed. It imports nothing from
+eleven order actions, the six billing reads (GetClients, GetClientsDetails,
+GetClientsProducts, GetInvoices, GetTransactions, GetCancelledPackages), PHP-style
+form arrays, WHMCS's authentication and error messages, numbers as strings, JSON
+inside strings, HTML-entity encoded text — over a SQLite database generated
+deterministically from a seed: orders, and the services, renewal invoices, payments,
+refunds and cancellations that follow from them. It imports nothing from
 the client layers above it, nor pandas, so it starts fast.
 
 Examples

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import sqlite3
 import string
 from collections.abc import Iterable
@@ -48,6 +49,7 @@ CANCEL_REASONS = (
     "Business closed", "Found a cheaper offer elsewhere", "Client Requested",
 )
 _MONTHLY_CHURN = 0.018
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
 _PASSWORD_CHARS = string.ascii_letters + string.digits + "!@#$%^&*-_=+"
 # Random bytes mapped onto the alphabet in one C call: generating 100,000 passwords
 # character by character would cost over a second of build time.
@@ -90,8 +92,7 @@ def credentials(rng: random.Random, pid: int, domain: str, sid: int
     product = PRODUCT_BY_ID.get(pid)
     kind = product.type if product else "other"
     if kind in ("hostingaccount", "reselleraccount"):
-        base = "".join(ch for ch in domain.split(".")[0].lower()
-                       if ch.isascii() and ch.isalnum())
+        base = _NOT_NAME.sub("", domain.split(".", 1)[0].lower())
         username = base[:8] if len(base) >= 4 else f"user{sid}"[:8]
         servers = _SERVERS_FOR[kind]
         return username, _password(rng), servers[sid % len(servers)], "", ""

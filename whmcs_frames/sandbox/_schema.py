@@ -1,7 +1,10 @@
 """The sandbox's SQLite schema and the one-off build of a seeded database.
 
-Tables mirror the WHMCS ones the eleven actions touch (``tblorders`` → ``orders``,
-``tblhosting`` → ``hosting`` …). Money columns hold integer cents. Building 2,000
+Tables mirror the WHMCS ones the actions touch (``tblorders`` → ``orders``,
+``tblhosting`` → ``hosting``, ``tblaccounts`` → ``accounts``, ``tblcancelrequests`` →
+``cancelrequests`` …). Money columns hold integer cents. Invoice columns WHMCS
+rarely fills (credit, tax, capture and refund dates) may be NULL, read as their
+empty value: that keeps the hundreds of thousands of renewal rows small. Building 2,000
 orders takes a fraction of a second; built databases are cached per
 ``(orders, seed, generator version)`` in the temp dir and copied, so later boxes
 start in milliseconds.
