@@ -454,3 +454,9 @@ def test_xml_answers_for_the_new_actions(bbox):
             "secret": bbox.secret, "limitnum": 2}
     body = requests.post(bbox.url, data=data, timeout=10).text
     assert "<package>" in body and "<relid>" in body and "<totalresults>" in body
+    data.update(action="GetClientsProducts", serviceid=1)
+    body = requests.post(bbox.url, data=data, timeout=10).text
+    assert "<pid></pid>" in body and "None" not in body  # PHP prints null as nothing
+    data.update(action="GetClientsDetails", clientid=1)
+    body = requests.post(bbox.url, data=data, timeout=10).text
+    assert "<taxexempt></taxexempt>" in body and "<is_owner>1</is_owner>" in body

@@ -91,6 +91,13 @@ def _tag(key: Any) -> str:
     return key if _TAG_RE.match(key) else "item" + _NOT_TAG_CHAR.sub("_", key)
 
 
+def _php_text(value: Any) -> str:
+    """A scalar as PHP prints it: true is ``1``, false and null are empty."""
+    if value is None or value is False:
+        return ""
+    return "1" if value is True else str(value)
+
+
 def _xml_into(parts: list[str], key: str, value: Any) -> None:
     tag = _tag(key)
     if isinstance(value, list):
@@ -102,7 +109,7 @@ def _xml_into(parts: list[str], key: str, value: Any) -> None:
             _xml_into(parts, sub, item)
         parts.append(f"</{tag}>")
     else:
-        parts.append(f"<{tag}>{escape(str(value))}</{tag}>")
+        parts.append(f"<{tag}>{escape(_php_text(value))}</{tag}>")
 
 
 def to_xml(payload: dict[str, Any], action: str) -> bytes:
