@@ -170,6 +170,21 @@ def test_transactions_are_not_paginated(bbox, book):
     assert ids == sorted(ids)
 
 
+def test_parameters_are_read_the_php_way(bbox, book):
+    # (int) "5abc" is 5; limitnum 0 means the default; "0" and "" are "not given".
+    assert call(bbox, "GetClients", limitnum="5abc")["numreturned"] == "5"
+    assert call(bbox, "GetInvoices", limitnum=0)["numreturned"] == "25"
+    assert call(bbox, "GetCancelledPackages", limitstart=-3)["startnumber"] == "0"
+    everything = call(bbox, "GetClientsProducts", clientid="0", pid="")
+    assert everything["totalresults"] == str(len(book["services"]))
+    assert everything["clientid"] is None
+    spaced = call(bbox, "GetClientsProducts", clientid=" 4", limitnum=1000)
+    assert {p["clientid"] for p in spaced["products"]["product"]} == {"4"}
+    # An unknown sort column falls back to the default order rather than failing.
+    assert rows(bbox, "GetInvoices", orderby="nonsense", limitnum=5) == rows(
+        bbox, "GetInvoices", limitnum=5)
+
+
 # -- filters ---------------------------------------------------------------------------
 
 
