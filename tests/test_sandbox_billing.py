@@ -475,3 +475,22 @@ def test_xml_answers_for_the_new_actions(bbox):
     data.update(action="GetClientsDetails", clientid=1)
     body = requests.post(bbox.url, data=data, timeout=10).text
     assert "<taxexempt></taxexempt>" in body and "<is_owner>1</is_owner>" in body
+
+
+def test_templates_of_other_checkouts_survive_while_in_use(tmp_path):
+    # Several checkouts (other generator versions) share the temp dir's template cache:
+    # a build must not delete a template another checkout is still using.
+    import os
+    import time
+
+    from whmcs_frames.sandbox import _schema
+
+    old = tmp_path / "orders10-seed1-0000000000000000.sqlite3"
+    recent = tmp_path / "orders10-seed2-1111111111111111.sqlite3"
+    mine = tmp_path / f"orders10-seed1-{_schema.generator_version()}.sqlite3"
+    for path in (old, recent, mine):
+        path.write_bytes(b"x")
+    os.utime(old, (time.time() - 7 * 3600,) * 2)
+    os.utime(mine, (time.time() - 7 * 3600,) * 2)
+    _schema._prune(tmp_path)
+    assert not old.exists() and recent.exists() and mine.exists()

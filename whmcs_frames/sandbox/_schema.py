@@ -20,6 +20,7 @@ import random
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 from ._billing import build_billing
@@ -232,6 +233,7 @@ def _insert_shop(conn: sqlite3.Connection, pricing: Pricing, uses: dict[str, int
 
 
 _VERSION: list[str] = []
+_UNUSED_FOR = 6 * 3600  # seconds a template of another generator version is kept
 
 
 def generator_version() -> str:
@@ -279,15 +281,18 @@ def materialise(target: Path, orders: int, seed: int) -> None:
         _prune(cache)
     try:
         shutil.copyfile(template, target)
+        os.utime(template)  # in use: see _prune
     except FileNotFoundError:  # pruned by a process running newer code: build our own
         build_database(target, orders, seed)
 
 
 def _prune(cache: Path) -> None:
-    # Templates from older generator versions are never read again; large ones
-    # (100,000 orders is tens of MB) would otherwise pile up in the temp dir.
+    # Templates of other generator versions would otherwise pile up in the temp dir
+    # (100,000 orders is over a hundred MB). Another checkout of the project may still
+    # be using them, though, so only those left unused for a while go.
     current = f"-{generator_version()}.sqlite3"
+    stale = time.time() - _UNUSED_FOR
     for entry in cache.glob("orders*-seed*-*.sqlite3"):
-        if not entry.name.endswith(current):
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if not entry.name.endswith(current) and entry.stat().st_mtime < stale:
                 entry.unlink()
