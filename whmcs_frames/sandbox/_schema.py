@@ -281,9 +281,11 @@ def materialise(target: Path, orders: int, seed: int) -> None:
         _prune(cache)
     try:
         shutil.copyfile(template, target)
-        os.utime(template)  # in use: see _prune
     except FileNotFoundError:  # pruned by a process running newer code: build our own
         build_database(target, orders, seed)
+        return
+    with contextlib.suppress(OSError):  # pruned meanwhile: nothing to keep alive
+        os.utime(template)  # in use: see _prune
 
 
 def _prune(cache: Path) -> None:
