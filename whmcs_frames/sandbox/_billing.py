@@ -79,10 +79,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def _dues_passed(reg: dt.date, months: int, end: dt.date) -> int:
     """How many renewal due dates (``reg`` + k cycles, k ≥ 1) fall on or before ``end``."""
-    elapsed = (end.year - reg.year) * 12 + end.month - reg.month
-    count = max(elapsed // months - 1, 0)
-    while add_months(reg, (count + 1) * months) <= end:
-        count += 1
+    count = max(((end.year - reg.year) * 12 + end.month - reg.month) // months, 0)
+    # Day overflow (31 January + 1 month = 3 March) can push a due date past ``end``.
+    while count and add_months(reg, count * months) > end:
+        count -= 1
     return count
 
 
