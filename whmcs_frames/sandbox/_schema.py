@@ -189,7 +189,8 @@ def build_database(path: str | os.PathLike[str], orders: int, seed: int) -> None
         factory.make(oid, when, batch)
     conn = sqlite3.connect(path)
     try:
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + DDL)
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+                           "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;" + DDL)
         _insert_shop(conn, pricing, factory.promo_uses)
         conn.executemany("INSERT INTO clients (id, firstname, lastname, companyname, email, "
                          "country, currency, status, ip) VALUES (?,?,?,?,?,?,?,?,?)",
