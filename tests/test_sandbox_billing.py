@@ -30,6 +30,31 @@ INVOICE_FIELDS = {
 TRANSACTION_FIELDS = {"id", "userid", "currency", "gateway", "date", "description",
                       "amountin", "fees", "amountout", "rate", "transid", "invoiceid",
                       "refundid"}
+#: the ``client`` keys of the reference's GetClientsDetails example (8.x), less
+#: ``customfields1`` (one per client custom field: the sandbox defines none)
+DETAILS_FIELDS = {
+    "client_id", "owner_user_id", "userid", "id", "uuid", "firstname", "lastname", "fullname",
+    "companyname", "email", "address1", "address2", "city", "fullstate", "state", "postcode",
+    "countrycode", "country", "phonenumber", "tax_id", "email_preferences", "statecode",
+    "countryname", "phonecc", "phonenumberformatted", "telephoneNumber", "billingcid", "notes",
+    "currency", "defaultgateway", "groupid", "status", "credit", "taxexempt", "latefeeoveride",
+    "overideduenotices", "separateinvoices", "disableautocc", "emailoptout",
+    "marketing_emails_opt_in", "overrideautoclose", "allowSingleSignOn", "email_verified",
+    "language", "isOptedInToMarketingEmails", "lastlogin", "currency_code", "customfields",
+    "users"}
+#: the ``stats`` keys of the reference's GetClientsDetails example (8.x)
+STATS_FIELDS = {
+    "numdueinvoices", "dueinvoicesbalance", "incredit", "creditbalance", "grossRevenue",
+    "expenses", "income", "numoverdueinvoices", "overdueinvoicesbalance", "numDraftInvoices",
+    "draftInvoicesBalance", "numunpaidinvoices", "unpaidinvoicesamount", "numpaidinvoices",
+    "paidinvoicesamount", "numcancelledinvoices", "cancelledinvoicesamount",
+    "numrefundedinvoices", "refundedinvoicesamount", "numcollectionsinvoices",
+    "collectionsinvoicesamount", "numpaymentpendinginvoices", "paymentpendinginvoicesamount",
+    "productsnumactivehosting", "productsnumhosting", "productsnumactivereseller",
+    "productsnumreseller", "productsnumactiveservers", "productsnumservers",
+    "productsnumactiveother", "productsnumother", "productsnumactive", "productsnumtotal",
+    "numactivedomains", "numdomains", "numacceptedquotes", "numquotes", "numtickets",
+    "numactivetickets", "numaffiliatesignups", "isAffiliate"}
 PACKAGE_FIELDS = {"id", "date", "relid", "reason", "type", "created_at", "updated_at"}
 #: action -> (outer key, inner key) of its double-wrapped list
 LISTS = {"GetClients": ("clients", "client"), "GetClientsProducts": ("products", "product"),
@@ -248,6 +273,8 @@ def test_client_details_flat_and_nested(bbox, book):
     answer = call(bbox, "GetClientsDetails", clientid=4)
     client = answer["client"]
     assert answer["result"] == "success" and "stats" not in answer
+    assert set(client) == DETAILS_FIELDS
+    assert set(answer) == DETAILS_FIELDS | {"result", "client"}
     for key, value in client.items():
         assert answer[key] == value  # the deprecated flat copy
     assert (client["id"], client["countrycode"], client["country"]) == ("4", "IE", "IE")
@@ -256,6 +283,7 @@ def test_client_details_flat_and_nested(bbox, book):
     by_email = call(bbox, "GetClientsDetails", email=client["email"].upper())
     assert by_email["client"] == client
     stats = call(bbox, "GetClientsDetails", clientid=4, stats=1)["stats"]
+    assert set(stats) == STATS_FIELDS
     paid = [i for i in book["invoices"] if i["userid"] == "4" and i["status"] == "Paid"]
     assert stats["numpaidinvoices"] == str(len(paid))
     assert stats["paidinvoicesamount"] == f"€{sum(cents(i['total']) for i in paid) / 100:.2f} EUR"

@@ -58,7 +58,7 @@ def get_clients_details(store: Store, params: dict[str, Any], ctx: Context
     client = _client_record(row, _default_gateway(db, row[0]))
     answer: dict[str, Any] = {"result": "success", **client, "client": client}
     if given(params, "stats"):
-        answer["stats"] = _stats(db, row[0], row[11], row[12])
+        answer["stats"] = _stats(db, row[0], row[11], row[12], store.end.date().isoformat())
     return answer
 
 
@@ -98,24 +98,31 @@ def _client_record(row: tuple, gateway: str) -> dict[str, Any]:
     }
 
 
-_INVOICE_STATES = (("paid", "Paid"), ("unpaid", "Unpaid"), ("cancelled", "Cancelled"),
-                   ("refunded", "Refunded"), ("collections", "Collections"))
+_INVOICE_STATES = (("unpaid", "Unpaid"), ("paid", "Paid"), ("cancelled", "Cancelled"),
+                   ("refunded", "Refunded"), ("collections", "Collections"),
+                   ("paymentpending", "Payment Pending"))
 
 
-def _stats(db: sqlite3.Connection, cid: int, prefix: str, suffix: str) -> dict[str, Any]:
+def _stats(db: sqlite3.Connection, cid: int, prefix: str, suffix: str, today: str
+           ) -> dict[str, Any]:
     def fmt(cents: int) -> str:
         return f"{prefix}{money(cents)}{suffix}"
 
     invoices = {status: (count, cents) for status, count, cents in db.execute(
         "SELECT status, COUNT(*), COALESCE(SUM(total), 0) FROM invoices WHERE userid = ? "
         "GROUP BY status", (cid,))}
+    overdue = db.execute("SELECT COUNT(*), COALESCE(SUM(total), 0) FROM invoices WHERE "
+                         "userid = ? AND status = 'Unpaid' AND duedate < ?",
+                         (cid, today)).fetchone()
     income = db.execute("SELECT COALESCE(SUM(amountin - fees - amountout), 0) FROM accounts "
                         "WHERE userid = ?", (cid,)).fetchone()[0]
     unpaid = invoices.get("Unpaid", (0, 0))
-    stats: dict[str, Any] = {"numdueinvoices": unpaid[0], "dueinvoicesbalance": fmt(unpaid[1]),
-                             "incredit": False, "creditbalance": fmt(0),
-                             "grossRevenue": fmt(income), "expenses": fmt(0),
-                             "income": fmt(income)}
+    stats: dict[str, Any] = {
+        "numdueinvoices": unpaid[0], "dueinvoicesbalance": fmt(unpaid[1]), "incredit": False,
+        "creditbalance": fmt(0), "grossRevenue": fmt(income), "expenses": fmt(0),
+        "income": fmt(income), "numoverdueinvoices": overdue[0],
+        "overdueinvoicesbalance": fmt(overdue[1]), "numDraftInvoices": 0,
+        "draftInvoicesBalance": fmt(0)}
     for key, status in _INVOICE_STATES:
         count, cents = invoices.get(status, (0, 0))
         stats[f"num{key}invoices"] = count
@@ -135,4 +142,7 @@ def _stats(db: sqlite3.Connection, cid: int, prefix: str, suffix: str) -> dict[s
                               "GROUP BY status", (cid,)).fetchall())
     stats["numactivedomains"] = domains.get("Active", 0)
     stats["numdomains"] = sum(domains.values())
+    # The sandbox has no quotes, tickets or affiliates.
+    stats.update(numacceptedquotes=0, numquotes=0, numtickets=0, numactivetickets=0,
+                 numaffiliatesignups=0, isAffiliate=False)
     return stats
