@@ -371,6 +371,18 @@ def test_invoices_of_orders_and_renewals(book):
         ("USD", "$"), ("EUR", "€"), ("GBP", "£")}
 
 
+def test_dates_are_coherent_and_never_after_the_sandbox_clock(bbox, book):
+    end = bbox.store.end.strftime("%Y-%m-%d %H:%M:%S")
+    for invoice in book["invoices"]:
+        assert invoice["date"] <= invoice["duedate"] and invoice["date"] <= end[:10]
+        if invoice["status"] in ("Paid", "Refunded"):
+            assert invoice["date"] <= invoice["datepaid"][:10] and invoice["datepaid"] <= end
+    assert max(t["date"] for t in book["transactions"]) <= end
+    assert max(r["date"] for r in book["requests"]) <= end
+    months = Counter(t["date"][:7] for t in book["transactions"])
+    assert len(months) >= 24  # cash comes in every month of the two years
+
+
 def test_cancellations_point_at_churned_services(book):
     services = {s["id"]: s for s in book["services"]}
     requested = set()
