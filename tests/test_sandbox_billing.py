@@ -395,10 +395,14 @@ def test_cancellations_point_at_churned_services(book):
     assert Counter(r["type"] for r in book["requests"]).keys() == {
         "Immediate", "End of Billing Period"}
     active_orders = {o["id"] for o in book["orders"] if o["status"] == "Active"}
-    churned = {s["id"] for s in book["services"] if s["orderid"] in active_orders
+    churned = {s["id"]: s for s in book["services"] if s["orderid"] in active_orders
                and s["status"] in ("Cancelled", "Terminated")}
-    assert requested <= churned
-    assert 0.5 < len(requested) / len(churned) < 1  # most, not all, asked to cancel
+    assert requested <= set(churned)
+    recurring = {i for i, s in churned.items()
+                 if s["billingcycle"] not in ("One Time", "Free Account")}
+    assert 0.7 < len(requested) / len(recurring) < 1  # most, not all, asked to cancel
+    trials = [i for i, s in churned.items() if s["billingcycle"] == "Free Account"]
+    assert trials and not requested & set(trials)  # expired trials ask nothing
     months = {r["date"][:7] for r in book["requests"]}
     assert len(months) >= 10  # churn happens over time, not on one day
 

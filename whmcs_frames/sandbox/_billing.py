@@ -239,7 +239,7 @@ class _Life:
         if paid:
             self.plan.append((1, paid, "Paid"))
         self.nextdue = self.due(paid + 1).isoformat()
-        if passed and self.status == "Terminated" and rng.random() < 0.3:
+        if passed and self.status == "Terminated" and rng.random() < 0.2:
             # Never paid the next renewal: its invoice is cancelled, no request filed.
             self.plan.append((paid + 1, paid + 1, "Cancelled"))
             stop = min(self.due(paid + 1) + dt.timedelta(days=rng.randrange(7, 15)), self.end)
@@ -257,7 +257,7 @@ class _Life:
         self.stopped = stop.isoformat()
         asked = stop if immediate else max(stop - dt.timedelta(days=rng.randrange(0, 21)),
                                            self.reg + dt.timedelta(days=1))
-        if self.status == "Cancelled" or rng.random() < 0.8:
+        if self.status == "Cancelled" or rng.random() < 0.9:
             stamp = f"{asked.isoformat()} {rng.randrange(8, 22):02d}:{rng.randrange(60):02d}:" \
                     f"{rng.randrange(60):02d}"
             self.request = (stamp, rng.choice(CANCEL_REASONS),
