@@ -295,9 +295,10 @@ SELECT a.userid, 0, a.gateway,
        'Refund of Transaction ID ' || a.transid, 0, 0,
        CASE i.status WHEN 'Refunded' THEN a.amountin ELSE a.amountin / 2 END, a.rate,
        printf('re_%08x%06d', (a.id * 2654435761 + :seed) % 4294967296, a.id), a.invoiceid, a.id
-FROM accounts a JOIN invoices i ON i.id = a.invoiceid
-WHERE a.refundid = 0 AND a.amountin > 0 AND (i.status = 'Refunded'
-      OR (:partial AND i.status = 'Paid' AND (i.id * 2654435761 + :seed) % 1000 < 12)) {only}
+FROM invoices i CROSS JOIN accounts a ON a.invoiceid = i.id  -- few invoices, then their payments
+WHERE (i.status = 'Refunded'
+       OR (:partial AND i.status = 'Paid' AND (i.id * 2654435761 + :seed) % 1000 < 12))
+      AND a.refundid = 0 AND a.amountin > 0 {only}
 ORDER BY 4, a.id
 """
 
