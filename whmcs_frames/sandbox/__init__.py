@@ -2,12 +2,15 @@
 
 The embedded default for trying the toolkit (the demo command, notebooks) and the
 real HTTP peer of the project's tests. It behaves like WHMCS's External API — the
-eleven order actions, PHP-style form arrays, WHMCS's authentication and error
-messages, JSON inside strings, HTML-entity encoded text — over a SQLite database
-generated deterministically from a seed. Its ``flavour`` picks which WHMCS it imitates
-on the wire (``"8"``: the current reference's integers; ``"7"``: strings;
-``"quirks"``: every untidy shape installations send), and ``box.faults.quirk(name)``
-switches one untidy shape on for a single test. It imports nothing from
+eleven order actions, the six billing reads (GetClients, GetClientsDetails,
+GetClientsProducts, GetInvoices, GetTransactions, GetCancelledPackages), PHP-style
+form arrays, WHMCS's authentication and error messages, JSON inside strings,
+HTML-entity encoded text — over a SQLite database generated deterministically from a
+seed: orders, and the services, renewal invoices, payments, refunds and cancellations
+that follow from them. Its ``flavour`` picks which WHMCS it imitates on the wire
+(``"8"``: the current reference's integers; ``"7"``: strings; ``"quirks"``: every untidy
+shape installations send), and ``box.faults.quirk(name)`` switches one untidy shape on
+for a single test. It imports nothing from
 the client layers above it, nor pandas, so it starts fast.
 
 Boxes of 500 orders or more also hold seeded fraud patterns — a ring of new clients on

@@ -14,6 +14,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ._addorder import add_order
+from ._billing_reads import (
+    get_cancelled_packages,
+    get_clients,
+    get_clients_products,
+    get_invoices,
+    get_transactions,
+)
+from ._clientdetails import get_clients_details
 from ._common import Context, Refusal
 from ._reads import get_order_statuses, get_orders, get_products, get_promotions
 from ._store import Store
@@ -33,6 +41,12 @@ HANDLERS: dict[str, Handler] = {
     "getproducts": get_products,
     "getpromotions": get_promotions,
     "getorderstatuses": get_order_statuses,
+    "getclients": get_clients,
+    "getclientsdetails": get_clients_details,
+    "getclientsproducts": get_clients_products,
+    "getinvoices": get_invoices,
+    "gettransactions": get_transactions,
+    "getcancelledpackages": get_cancelled_packages,
     "acceptorder": accept_order,
     "cancelorder": cancel_order,
     "fraudorder": fraud_order,
@@ -75,6 +89,13 @@ def _tag(key: Any) -> str:
     return key if _TAG_RE.match(key) else "item" + _NOT_TAG_CHAR.sub("_", key)
 
 
+def _php_text(value: Any) -> str:
+    """A scalar as PHP prints it: true is ``1``, false and null are empty."""
+    if value is None or value is False:
+        return ""
+    return "1" if value is True else str(value)
+
+
 def _xml_into(parts: list[str], key: str, value: Any) -> None:
     tag = _tag(key)
     if isinstance(value, list):
@@ -86,7 +107,7 @@ def _xml_into(parts: list[str], key: str, value: Any) -> None:
             _xml_into(parts, sub, item)
         parts.append(f"</{tag}>")
     else:
-        parts.append(f"<{tag}>{escape('' if value is None else str(value))}</{tag}>")
+        parts.append(f"<{tag}>{escape(_php_text(value))}</{tag}>")
 
 
 def to_xml(payload: dict[str, Any], action: str) -> bytes:

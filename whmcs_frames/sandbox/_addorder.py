@@ -27,6 +27,7 @@ from typing import Any
 
 from .._api.php import php_serialize, php_unserialize
 from .._exceptions import ResponseFormatError
+from ._billing import provision
 from ._catalog import (
     ADDON_BY_ID,
     API_CYCLES,
@@ -343,7 +344,7 @@ def _save(store: Store, cart: _Cart, params: dict[str, Any], ctx: Context) -> di
         invoiceid = store.next_id("invoices")
         insert(store.db, "invoices", [(invoiceid, cart.userid, cart.oid, cart.date[:10],
                                        cart.date[:10], "0000-00-00 00:00:00", cart.total,
-                                       "Unpaid", cart.gateway)])
+                                       "Unpaid", cart.gateway, cart.total)])
     promo = cart.promo if cart.promo_used else None
     if promo:
         store.db.execute("UPDATE promotions SET uses = uses + 1 WHERE id = ?", (promo.id,))
@@ -358,6 +359,7 @@ def _save(store: Store, cart: _Cart, params: dict[str, Any], ctx: Context) -> di
         text(params, "clientip").strip() or ctx.client_ip, "", "", "", "", "")])
     for table, rows in cart.rows.items():
         insert(store.db, table, rows)
+    provision(store.db, cart.ids["hosting"], store.rng)
     service_ids = ",".join(map(str, cart.ids["hosting"]))
     return {"result": "success", "orderid": cart.oid, "serviceids": service_ids,
             "productids": service_ids,

@@ -247,7 +247,7 @@ class OrderFactory:
         invoiceid = self.next_id("invoices")
         paid = stamp if state in ("Paid", "Refunded") else "0000-00-00 00:00:00"
         batch.invoices.append((invoiceid, client.id, oid, stamp[:10], stamp[:10], paid, total,
-                               state, gateway))
+                               state, gateway, total))
         return invoiceid
 
     def _fraud(self, stamp: str, status: str, client: Client, ip: str) -> tuple[str, str]:

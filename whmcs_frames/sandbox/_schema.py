@@ -1,7 +1,10 @@
 """The sandbox's SQLite schema and the one-off build of a seeded database.
 
-Tables mirror the WHMCS ones the eleven actions touch (``tblorders`` → ``orders``,
-``tblhosting`` → ``hosting`` …). Money columns hold integer cents. Building 2,000
+Tables mirror the WHMCS ones the actions touch (``tblorders`` → ``orders``,
+``tblhosting`` → ``hosting``, ``tblaccounts`` → ``accounts``, ``tblcancelrequests`` →
+``cancelrequests`` …). Money columns hold integer cents. Invoice columns WHMCS
+rarely fills (credit, tax, capture and refund dates) may be NULL, read as their
+empty value: that keeps the hundreds of thousands of renewal rows small. Building 2,000
 orders takes a fraction of a second; built databases are cached per
 ``(orders, seed, generator version)`` in the temp dir and copied, so later boxes
 start in milliseconds.
@@ -18,8 +21,10 @@ import random
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
+from ._billing import build_billing
 from ._catalog import (
     ADDONS,
     CONFIG_OPTIONS,
@@ -49,7 +54,8 @@ CREATE TABLE paymentmethods(gateway TEXT PRIMARY KEY, name TEXT, sortorder INTEG
 CREATE TABLE orderstatuses(id INTEGER PRIMARY KEY, title TEXT COLLATE NOCASE UNIQUE,
     color TEXT, sortorder INTEGER);
 CREATE TABLE clients(id INTEGER PRIMARY KEY, firstname TEXT, lastname TEXT,
-    companyname TEXT, email TEXT, country TEXT, currency INTEGER, status TEXT, ip TEXT);
+    companyname TEXT, email TEXT, country TEXT, currency INTEGER, status TEXT, ip TEXT,
+    datecreated TEXT DEFAULT '0000-00-00', groupid INTEGER DEFAULT 0);
 CREATE TABLE productgroups(id INTEGER PRIMARY KEY, name TEXT, slug TEXT);
 CREATE TABLE products(id INTEGER PRIMARY KEY, gid INTEGER, type TEXT, name TEXT, slug TEXT,
     description TEXT, module TEXT, paytype TEXT, allowqty INTEGER, stockcontrol INTEGER,
@@ -84,11 +90,30 @@ CREATE INDEX orders_status ON orders(status);
 CREATE INDEX orders_userid ON orders(userid);
 CREATE INDEX orders_requestor ON orders(requestor_id);
 CREATE TABLE invoices(id INTEGER PRIMARY KEY, userid INTEGER, orderid INTEGER, date TEXT,
-    duedate TEXT, datepaid TEXT, total INTEGER, status TEXT, paymentmethod TEXT);
+    duedate TEXT, datepaid TEXT, total INTEGER, status TEXT, paymentmethod TEXT,
+    subtotal INTEGER, credit INTEGER, tax INTEGER, tax2 INTEGER, taxrate REAL,
+    taxrate2 REAL, invoicenum TEXT, notes TEXT, hostingid INTEGER DEFAULT 0,
+    last_capture_attempt TEXT, date_refunded TEXT, date_cancelled TEXT);
 CREATE TABLE hosting(id INTEGER PRIMARY KEY, orderid INTEGER, userid INTEGER,
     packageid INTEGER, domain TEXT, billingcycle TEXT, firstpaymentamount INTEGER,
-    amount INTEGER, status TEXT, regdate TEXT, paymentmethod TEXT, promoid INTEGER);
+    amount INTEGER, status TEXT, regdate TEXT, paymentmethod TEXT, promoid INTEGER,
+    nextduedate TEXT DEFAULT '0000-00-00', username TEXT DEFAULT '',
+    password TEXT DEFAULT '', server INTEGER DEFAULT 0, dedicatedip TEXT DEFAULT '',
+    assignedips TEXT DEFAULT '', suspendreason TEXT DEFAULT '',
+    subscriptionid TEXT DEFAULT '', notes TEXT DEFAULT '',
+    termination_date TEXT DEFAULT '0000-00-00', diskusage INTEGER DEFAULT 0,
+    disklimit INTEGER DEFAULT 0, bwusage INTEGER DEFAULT 0, bwlimit INTEGER DEFAULT 0,
+    lastupdate TEXT DEFAULT '0000-00-00 00:00:00');
 CREATE INDEX hosting_order ON hosting(orderid);
+CREATE INDEX hosting_user ON hosting(userid);
+CREATE TABLE servers(id INTEGER PRIMARY KEY, name TEXT, ipaddress TEXT, hostname TEXT,
+    type TEXT);
+CREATE TABLE accounts(id INTEGER PRIMARY KEY, userid INTEGER, currency INTEGER,
+    gateway TEXT, date TEXT, description TEXT, amountin INTEGER, fees INTEGER,
+    amountout INTEGER, rate REAL, transid TEXT, invoiceid INTEGER, refundid INTEGER);
+CREATE TABLE cancelrequests(id INTEGER PRIMARY KEY, date TEXT, relid INTEGER,
+    reason TEXT, type TEXT);
+
 CREATE TABLE domains(id INTEGER PRIMARY KEY, orderid INTEGER, userid INTEGER, type TEXT,
     domain TEXT, registrationperiod INTEGER, firstpaymentamount INTEGER,
     recurringamount INTEGER, status TEXT, registrationdate TEXT, dnsmanagement INTEGER,
@@ -111,7 +136,7 @@ COLUMNS = {
                "invoiceid", "status", "ipaddress", "fraudmodule", "fraudoutput", "frauddata",
                "validationdata", "notes"),
     "invoices": ("id", "userid", "orderid", "date", "duedate", "datepaid", "total", "status",
-                 "paymentmethod"),
+                 "paymentmethod", "subtotal"),
     "hosting": ("id", "orderid", "userid", "packageid", "domain", "billingcycle",
                 "firstpaymentamount", "amount", "status", "regdate", "paymentmethod",
                 "promoid"),
@@ -175,11 +200,14 @@ def build_database(path: str | os.PathLike[str], orders: int, seed: int) -> None
         clients = clients + patterns.clients
     conn = sqlite3.connect(path)
     try:
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + DDL)
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; "
+                           "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;" + DDL)
         _insert_shop(conn, pricing, factory.promo_uses)
-        conn.executemany("INSERT INTO clients VALUES (?,?,?,?,?,?,?,?,?)",
+        conn.executemany("INSERT INTO clients (id, firstname, lastname, companyname, email, "
+                         "country, currency, status, ip) VALUES (?,?,?,?,?,?,?,?,?)",
                          [tuple(vars(c).values()) for c in clients])
         insert_batch(conn, batch)
+        build_billing(conn, seed, end)
         conn.executemany("INSERT INTO meta VALUES (?, ?)",
                          [("seed", str(seed)), ("orders", str(orders)),
                           ("version", generator_version())])
@@ -217,6 +245,7 @@ def _insert_shop(conn: sqlite3.Connection, pricing: Pricing, uses: dict[str, int
 
 
 _VERSION: list[str] = []
+_UNUSED_FOR = 6 * 3600  # seconds a template of another generator version is kept
 
 
 def generator_version() -> str:
@@ -225,7 +254,7 @@ def generator_version() -> str:
         digest = hashlib.sha256()
         here = Path(__file__).parent
         for name in ("_catalog.py", "_people.py", "_pricing.py", "_orders.py", "_schema.py",
-                     "_fraud_patterns.py"):
+                     "_fraud_patterns.py", "_billing.py"):
             digest.update((here / name).read_bytes())
         _VERSION.append(digest.hexdigest()[:16])
     return _VERSION[0]
@@ -266,13 +295,18 @@ def materialise(target: Path, orders: int, seed: int) -> None:
         shutil.copyfile(template, target)
     except FileNotFoundError:  # pruned by a process running newer code: build our own
         build_database(target, orders, seed)
+        return
+    with contextlib.suppress(OSError):  # pruned meanwhile: nothing to keep alive
+        os.utime(template)  # in use: see _prune
 
 
 def _prune(cache: Path) -> None:
-    # Templates from older generator versions are never read again; large ones
-    # (100,000 orders is tens of MB) would otherwise pile up in the temp dir.
+    # Templates of other generator versions would otherwise pile up in the temp dir
+    # (100,000 orders is over a hundred MB). Another checkout of the project may still
+    # be using them, though, so only those left unused for a while go.
     current = f"-{generator_version()}.sqlite3"
+    stale = time.time() - _UNUSED_FOR
     for entry in cache.glob("orders*-seed*-*.sqlite3"):
-        if not entry.name.endswith(current):
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if not entry.name.endswith(current) and entry.stat().st_mtime < stale:
                 entry.unlink()

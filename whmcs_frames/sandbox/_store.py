@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ._billing import forget_orders, provision, settle
 from ._catalog import ORDER_STATUSES
 from ._orders import Batch, OrderFactory
 from ._people import Client
@@ -169,6 +170,8 @@ class Store:
                 self.factory.make(oid, self.now(), batch, status=status)
                 ids.append(oid)
             insert_batch(conn, batch)
+            provision(conn, [row[0] for row in batch.hosting], self.rng)
+            settle(conn, self.seed, self.end, [row[0] for row in batch.invoices])
         return ids
 
     def canonical_status(self, status: str) -> str:
@@ -190,6 +193,7 @@ class Store:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             marks = ",".join("?" * len(chunk))
+            forget_orders(conn, chunk)
             conn.execute(f"DELETE FROM invoices WHERE id IN (SELECT invoiceid FROM orders "
                          f"WHERE id IN ({marks}))", chunk)
             for table in ("hostingconfigoptions", "customfieldsvalues"):
