@@ -35,6 +35,7 @@ import warnings
 from typing import Any
 
 __all__ = [
+    "NOT_GIVEN",
     "AccessDenied",
     "ApiError",
     "AuditLogError",
@@ -54,6 +55,19 @@ __all__ = [
     "WhmcsWarning",
     "warn",
 ]
+
+
+class _NotGiven:
+    """The type of :data:`NOT_GIVEN`: "no value to show", which None cannot mean."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: ``ValidationError(got=...)``'s default: nothing was given to quote back.
+NOT_GIVEN: Any = _NotGiven()
 
 
 class WhmcsError(Exception):
@@ -91,12 +105,17 @@ class ValidationError(WhmcsError, ValueError):
         What would have been accepted.
     """
 
-    def __init__(self, parameter: str, expected: str, *, got: Any = None) -> None:
+    def __init__(self, parameter: str, expected: str, *, got: Any = NOT_GIVEN,
+                 got_text: str | None = None) -> None:
         self.parameter = parameter
         self.expected = expected
         message = f"{parameter}: expected {expected}"
-        if got is not None:
-            message += f", got {got!r}" if not isinstance(got, str) else f", got {got}"
+        # repr, so the string "12" and the number 12 read differently; None is a value
+        # like any other and shows as None.
+        if got is not NOT_GIVEN:
+            message += f", got {got!r}"
+        elif got_text is not None:  # a description (a type, a path and its error)
+            message += f", got {got_text}"
         super().__init__(message)
 
 

@@ -80,7 +80,9 @@ def flag(name: str, value: Any) -> bool:
 def text(name: str, value: Any, *, secret: bool = False) -> str:
     """A non-empty string, stripped; a secret's value is never quoted back."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(name, "a non-empty string", got=None if secret else value)
+        if secret:  # never quoted back, not even in an error
+            raise ValidationError(name, "a non-empty string")
+        raise ValidationError(name, "a non-empty string", got=value)
     return value if secret else value.strip()
 
 

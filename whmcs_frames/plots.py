@@ -25,7 +25,7 @@ import pandas as pd
 from . import reports
 from ._exceptions import ValidationError
 from ._validate import positive_int
-from .reports._grouping import as_labels, casefolded
+from .reports._grouping import NONE_LABEL, as_labels, casefolded
 from .reports._timeseries import Freq, _freq_code
 
 if TYPE_CHECKING:
@@ -73,6 +73,18 @@ def _legend(ax: Axes, title: str) -> None:
 def _no_data(ax: Axes, what: str) -> None:
     ax.text(0.5, 0.5, f"no {what}", transform=ax.transAxes, ha="center", va="center",
             color="#555555")
+
+
+def _present_currency(frame: pd.DataFrame, currency: Any) -> str:
+    """``currency`` as spelt in ``frame``; a currency it does not have raises, naming those
+    it has, instead of drawing an empty chart."""
+    present = sorted(c for c in as_labels(frame["currency"]).unique() if c != NONE_LABEL)
+    wanted = currency.strip().casefold() if isinstance(currency, str) else None
+    for code in present:
+        if code.casefold() == wanted:
+            return code
+    raise ValidationError("currency", "one of " + (", ".join(present) or "(no currency: "
+                                                   "the frame is empty)"), got=currency)
 
 
 def _date_axis(ax: Axes) -> None:
@@ -180,10 +192,11 @@ def revenue_by_month(orders: pd.DataFrame, *, currency: str | None = None,
     --------
     >>> ax = revenue_by_month(client.orders(), currency="EUR")  # doctest: +SKIP
     """
-    ax = _axes(ax)
     table = reports.revenue_by_month(orders)
     if currency is not None:
-        table = table[table["currency"].str.casefold() == currency.strip().casefold()]
+        currency = _present_currency(orders, currency)
+        table = table[table["currency"] == currency]
+    ax = _axes(ax)
     currencies = sorted(table["currency"].unique())
     for i, code in enumerate(currencies):
         part = table[table["currency"] == code]

@@ -81,11 +81,11 @@ def parse_bound(value: str | date | datetime | None, name: str
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             raise ValidationError(name, "a naive date-time in the WHMCS server's time "
-                                  "(WHMCS dates carry no time zone)", got=str(value))
+                                  "(WHMCS dates carry no time zone)", got=value)
         return pd.Timestamp(value), False
     if isinstance(value, date):
         return pd.Timestamp(value), True
-    raise ValidationError(name, _DATE_HELP, got=type(value).__name__)
+    raise ValidationError(name, _DATE_HELP, got_text=f"a {type(value).__name__}")
 
 
 def _statuses(status: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -104,7 +104,7 @@ def make_filters(since: Any, until: Any, status: Any) -> Filters:
     if whole_day and end is not None:
         end += timedelta(days=1)  # "until 2024-03-31" includes all of that day
     if start is not None and end is not None and start >= end:
-        raise ValidationError("until", "a date after since", got=str(until))
+        raise ValidationError("until", "a date after since", got=until)
     statuses = _statuses(status)
     given = {"since": None if since is None else str(since),
              "until": None if until is None else str(until), "status": list(statuses)}
@@ -128,10 +128,11 @@ def _given_frames(source: Any) -> dict[str, pd.DataFrame]:
     found = {name: get(name) for name in FRAME_NAMES}
     if found["orders"] is None or found["order_lines"] is None:
         raise ValidationError("source", "a Client, or frames by name with at least "
-                              "'orders' and 'order_lines'", got=type(source).__name__)
+                              "'orders' and 'order_lines'", got_text=f"a {type(source).__name__}")
     for name, frame in found.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
-            raise ValidationError(f"source[{name!r}]", "a DataFrame", got=type(frame).__name__)
+            raise ValidationError(f"source[{name!r}]", "a DataFrame",
+                                  got_text=f"a {type(frame).__name__}")
     return {name: frame for name, frame in found.items() if frame is not None}
 
 
@@ -192,7 +193,7 @@ def _out_dir(out_dir: str | os.PathLike[str]) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be created and written",
-                              got=f"{folder} ({exc.strerror or exc})") from None
+                              got_text=f"{folder} ({exc.strerror or exc})") from None
     return folder
 
 
@@ -243,7 +244,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                              encoding="utf-8")
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be written",
-                              got=f"{folder} ({exc.strerror or exc})") from None
+                              got_text=f"{folder} ({exc.strerror or exc})") from None
     return Bundle(paths, manifest, frames, tables)
 
 

@@ -136,8 +136,9 @@ def bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
         ``"accept"``, ``"cancel"``, ``"fraud"``, ``"pending"``, ``"fraud_check"`` or
         ``"delete"`` (``"accept_order"``, ``"AcceptOrder"`` and ``"fraud-check"`` work too).
     orders : DataFrame, Series, list of int
-        A DataFrame's ``id`` column (else its index), a Series' values, or ids. Each
-        distinct order is acted on once, in the order given.
+        A DataFrame's ``id`` column (else ``orderid``, as line items have it, else its
+        index), a Series' values, or ids. Each distinct order is acted on once, in the
+        order given.
     dry_run : bool
         Send nothing (default True).
     stop_on_error : bool

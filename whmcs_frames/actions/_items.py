@@ -280,7 +280,7 @@ def item_arrays(items: Iterable[Product | Domain]) -> dict[str, dict[int, Any]]:
             domains.append(item)
         else:
             raise ValidationError("items", "wf.Product or wf.Domain objects",
-                                  got=type(item).__name__)
+                                  got_text=f"a {type(item).__name__}")
     arrays: dict[str, dict[int, Any]] = {}
     indexed = [*enumerate(products), *zip(_domain_slots(products, domains), domains,
                                           strict=True)]

@@ -55,7 +55,7 @@ def _confirmed(name: str, ids: list[int], host: str, options: Mapping[str, Any])
     if name == "delete_order":
         print("DeleteOrder is IRREVERSIBLE: each order's services, addons, domains and "
               "invoices are deleted with it.", file=err)
-    print("Type 'yes' to go on: ", end="", file=err, flush=True)
+    print("Type 'yes' (or 'y') to go on, anything else stops: ", end="", file=err, flush=True)
     answer = sys.stdin.readline()
     return answer.strip().lower() in ("y", "yes")
 

@@ -91,7 +91,7 @@ def _records(records: Any, key: str) -> list[Mapping[str, Any]]:
         for r in recs:
             if not isinstance(r, Mapping):
                 raise ValidationError("records", f"WHMCS {key} records (mappings)",
-                                      got=type(r).__name__)
+                                      got_text=f"a {type(r).__name__}")
     return recs
 
 

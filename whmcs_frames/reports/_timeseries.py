@@ -11,7 +11,7 @@ from typing import Literal
 import pandas as pd
 
 from .._exceptions import ValidationError
-from ._grouping import as_labels, casefolded, is_revenue, money
+from ._grouping import as_labels, casefolded, is_revenue, money, require_columns
 
 __all__ = ["Freq", "conversion_by_cohort", "orders_by_period", "revenue_by_month",
            "revenue_by_period"]
@@ -74,6 +74,7 @@ def orders_by_period(orders: pd.DataFrame, *, freq: Freq = "month",
     >>> orders_by_period(client.orders(), freq="week", by="currency")  # doctest: +SKIP
     """
     code = _freq_code(freq)
+    require_columns(orders, ("date",))
     if by is not None and by not in orders.columns:
         raise ValidationError("by", "a column of the orders frame, or None", got=by)
     dated = orders[orders["date"].notna()]
@@ -110,6 +111,7 @@ def revenue_by_period(orders: pd.DataFrame, *, freq: Freq = "month") -> pd.DataF
     >>> revenue_by_period(client.orders(), freq="week")  # doctest: +SKIP
     """
     code = _freq_code(freq)
+    require_columns(orders, ("date", "amount", "currency", "status", "paymentstatus"))
     dated = orders[orders["date"].notna()]
     paid = dated[is_revenue(dated)]
     keys = [_periods(paid["date"], code).rename("period"), as_labels(paid["currency"])]
@@ -156,6 +158,7 @@ def conversion_by_cohort(orders: pd.DataFrame, *, freq: Freq = "month") -> pd.Da
     >>> conversion_by_cohort(client.orders()).tail(3)  # doctest: +SKIP
     """
     code = _freq_code(freq)
+    require_columns(orders, ("date", "status"))
     dated = orders[orders["date"].notna()]
     status = casefolded(dated["status"]).fillna("")
     outcome = status.where(status.isin(_OUTCOMES), "other").rename("outcome")
