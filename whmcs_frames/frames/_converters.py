@@ -272,8 +272,9 @@ def promotions_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     ``appliesto``/``requires`` become lists of product ids (``""`` → ``[]``),
     ``upgradeconfig`` is PHP-unserialised (malformed → None), flags are booleans and
-    ``0000-00-00`` dates NaT. ``recurfor`` is kept as the number of times the discount
-    recurs (0 = unlimited), not a flag, so no information is lost.
+    ``0000-00-00`` dates NaT. ``maxuses`` is ``<NA>`` for "unlimited" (WHMCS's 0), so a
+    missing limit never sorts as the smallest one. ``recurfor`` is kept as the number of
+    times the discount recurs (0 = unlimited), not a flag, so no information is lost.
 
     Parameters
     ----------
@@ -297,7 +298,10 @@ def promotions_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     raw["appliesto"] = [int_list(r.get("appliesto")) for r in recs]
     raw["requires"] = [int_list(r.get("requires")) for r in recs]
     raw["upgradeconfig"] = [unserialized_or_none(r.get("upgradeconfig")) for r in recs]
-    return build_frame(SCHEMAS["promotions"], raw, len(recs))
+    frame = build_frame(SCHEMAS["promotions"], raw, len(recs))
+    # WHMCS's 0 means "no limit": as a number it would sort as the tightest limit.
+    frame["maxuses"] = frame["maxuses"].mask(frame["maxuses"].eq(0))
+    return frame
 
 
 def order_statuses_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
