@@ -18,6 +18,7 @@ whmcs_frames._exceptions.ValidationError: page_size: expected a positive integer
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import numbers
@@ -32,6 +33,7 @@ __all__ = [
     "flag",
     "id_list",
     "ip_address",
+    "listed",
     "money",
     "positive_int",
     "seconds",
@@ -116,3 +118,35 @@ def choice(name: str, value: Any, choices: Sequence[str]) -> str:
     if cleaned not in choices:
         raise ValidationError(name, "one of " + ", ".join(choices), got=value)
     return cleaned
+
+
+def listed(name: str, value: Any, options: Sequence[str], *, what: str = "value") -> str:
+    """One of ``options`` (a list read from WHMCS), matched case-insensitively and returned
+    as listed; otherwise the error suggests the close matches.
+
+    Examples
+    --------
+    >>> listed("status", " pending", ["Pending", "Active"], what="order status")
+    'Pending'
+    >>> listed("status", "Pendng", ["Pending", "Active"], what="order status")
+    Traceback (most recent call last):
+    ...
+    whmcs_frames._exceptions.ValidationError: status: expected an order status WHMCS lists \
+(Pending, Active), got 'Pendng'; did you mean 'Pending'?
+    """
+    cleaned = value.strip().casefold() if isinstance(value, str) else None
+    by_key = {option.strip().casefold(): option for option in options}
+    if cleaned in by_key:
+        return by_key[cleaned]
+    error = ValidationError(name, f"{_article(what)} {what} WHMCS lists ({', '.join(options)})",
+                            got=value)
+    if cleaned:
+        close = difflib.get_close_matches(cleaned, list(by_key), n=3, cutoff=0.6)
+        if close:
+            guesses = " or ".join(repr(by_key[c]) for c in close)
+            error.args = (f"{error.args[0]}; did you mean {guesses}?",)
+    raise error
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"

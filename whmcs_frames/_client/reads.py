@@ -14,7 +14,7 @@ import pandas as pd
 from .. import frames
 from .._exceptions import ValidationError
 from .._fetch.pages import DEFAULT_PAGE_SIZE, fetch_orders, iter_order_pages, order_filters
-from .._validate import whmcs_id
+from .._validate import listed, whmcs_id
 
 if TYPE_CHECKING:
     from .._api.config import Settings
@@ -40,6 +40,8 @@ class OrderReadsMixin:
                        workers: int | None, progress: bool,
                        refresh: bool) -> list[dict[str, Any]]:
         checked = order_filters(**filters)
+        if "status" in checked:
+            checked["status"] = self.known_status(checked["status"])
         key = ("orders", *sorted(checked.items()))
 
         def read() -> list[dict[str, Any]]:
@@ -65,7 +67,9 @@ class OrderReadsMixin:
         Parameters
         ----------
         status : str, optional
-            An order status, custom ones included (``"Pending"``, ``"Fraud"``…).
+            An order status, custom ones included (``"Pending"``, ``"Fraud"``…), checked
+            against GetOrderStatuses (read once) in any case; a misspelt one raises
+            :class:`~whmcs_frames.ValidationError` with the close matches.
         userid, id, requestor_id : int, optional
             GetOrders' other filters.
         page_size : int, optional
@@ -124,6 +128,8 @@ class OrderReadsMixin:
         """
         checked = order_filters(status=status, userid=userid, id=id,
                                 requestor_id=requestor_id)
+        if "status" in checked:
+            checked["status"] = self.known_status(checked["status"])
         size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         for page in iter_order_pages(self.call, checked, page_size=size):
             yield from page
@@ -191,6 +197,25 @@ class OrderReadsMixin:
             return frames.unwrap_list(self.call("GetOrderStatuses").get("statuses"), "status")
 
         return frames.order_statuses_frame(self._memoised(("statuses",), read, refresh))
+
+    def known_status(self, status: str) -> str:
+        """``status`` spelt as WHMCS lists it (GetOrderStatuses, custom ones included).
+
+        WHMCS answers an unknown status with no orders and no error, so a typo would read
+        as "nothing pending". Case is not significant (``"pending"`` → ``"Pending"``).
+
+        Raises
+        ------
+        ValidationError
+            For a status WHMCS does not list, with the close matches.
+
+        Examples
+        --------
+        >>> client.known_status("in review")  # doctest: +SKIP
+        'In Review'
+        """
+        titles = self.order_statuses()["title"].dropna().tolist()
+        return listed("status", status, titles, what="order status")
 
 
 def _product_params(pid: int | list[int] | None, gid: int | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +20,7 @@ import pandas as pd
 from .. import plots, reports
 from ..__version__ import __version__
 from .._exceptions import ValidationError
+from .._validate import listed
 from ..reports._grouping import casefolded
 from .safe_csv import ENCODINGS, write_csv
 
@@ -109,6 +110,17 @@ def make_filters(since: Any, until: Any, status: Any) -> Filters:
     given = {"since": None if since is None else str(since),
              "until": None if until is None else str(until), "status": list(statuses)}
     return Filters(start, end, whole_day, statuses, given)
+
+
+def _known_statuses(filters: Filters, known: Callable[[str], str]) -> Filters:
+    """The filters with each status spelt as WHMCS lists it; an unknown one raises.
+
+    WHMCS answers an unknown status with no orders, which would make an empty bundle.
+    """
+    if not filters.statuses:
+        return filters
+    statuses = tuple(dict.fromkeys(known(s) for s in filters.statuses))
+    return replace(filters, statuses=statuses, given={**filters.given, "status": list(statuses)})
 
 
 def _read_client(client: Any, filters: Filters, progress: bool) -> dict[str, pd.DataFrame]:
@@ -219,7 +231,15 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
     filters = make_filters(since, until, status)
     folder = _out_dir(out_dir)
     is_client = callable(getattr(source, "orders", None)) and hasattr(source, "host")
-    frames = _read_client(source, filters, progress) if is_client else _given_frames(source)
+    if is_client:
+        filters = _known_statuses(filters, source.known_status)
+        frames = _read_client(source, filters, progress)
+    else:
+        frames = _given_frames(source)
+        if "order_statuses" in frames:
+            titles = frames["order_statuses"]["title"].dropna().tolist()
+            filters = _known_statuses(filters, lambda s: listed("status", s, titles,
+                                                                what="order status"))
     frames["orders"], frames["order_lines"] = filters.select(frames["orders"],
                                                              frames["order_lines"])
     tables = aggregations(frames)
