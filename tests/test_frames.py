@@ -610,8 +610,9 @@ def test_converters_do_not_modify_their_input():
 def test_public_names():
     assert sorted(frames.__all__) == frames.__all__
     assert set(frames.__all__) == {
-        "SCHEMAS", "order_lines_frame", "order_statuses_frame", "orders_frame",
-        "product_pricing_frame", "products_frame", "promotions_frame", "unwrap_list"}
+        "CYCLE_KEYS", "SCHEMAS", "cycle_key", "order_lines_frame", "order_statuses_frame",
+        "orders_frame", "product_pricing_frame", "products_frame", "promotions_frame",
+        "resolve_pids", "unwrap_list", "warn_unmatched_products"}
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -18,7 +18,8 @@ def test_public_names_are_exactly_these():
         "AuditLogError", "AuditLogWarning", "AuthenticationError", "Client", "ConfigError",
         "Domain", "FraudCheckResult", "InconsistentReadError", "InsecureTransportWarning",
         "OrderNotFound", "OutcomeUnknown", "PaginationShiftWarning", "PreconditionFailed",
-        "Product", "ResponseFormatError", "TransportError", "ValidationError", "WhmcsError",
+        "Product", "ProductMatchWarning", "ResponseFormatError", "TransportError",
+        "ValidationError", "WhmcsError",
         "WhmcsWarning", "__version__", "actions", "add_order_form", "bulk", "connect",
         "connect_or_sandbox", "export_reports", "frames", "plots", "read_audit_log", "reports",
         "review", "sandbox", "widgets",
@@ -36,6 +37,7 @@ def test_every_error_is_a_whmcs_error_and_warnings_are_user_warnings():
                                                                    wf.ApiError)
     assert issubclass(wf.InsecureTransportWarning, wf.WhmcsWarning)
     assert issubclass(wf.PaginationShiftWarning, wf.WhmcsWarning)
+    assert issubclass(wf.ProductMatchWarning, wf.WhmcsWarning)
     assert issubclass(wf.WhmcsWarning, UserWarning)
 
 

@@ -21,6 +21,7 @@ Warnings::
     WhmcsWarning (UserWarning)
     ├── InsecureTransportWarning    credentials over plain http to a host that is not loopback
     ├── PaginationShiftWarning      a read was reconciled after pages shifted under it
+    ├── ProductMatchWarning         order lines whose product name matches no product or several
     └── AuditLogWarning             a write went through but its final audit record did not
 
 No message here ever carries a credential or a secret parameter: the transport scrubs
@@ -48,6 +49,7 @@ __all__ = [
     "OutcomeUnknown",
     "PaginationShiftWarning",
     "PreconditionFailed",
+    "ProductMatchWarning",
     "ResponseFormatError",
     "TransportError",
     "ValidationError",
@@ -275,6 +277,13 @@ class InsecureTransportWarning(WhmcsWarning):
 
 class PaginationShiftWarning(WhmcsWarning):
     """Pages shifted during a read; it was re-read until the result was consistent."""
+
+
+class ProductMatchWarning(WhmcsWarning):
+    """Order lines name a product that matches no product of GetProducts, or several.
+
+    Their ``pid`` is ``<NA>``; a wrong id would join them to another product's prices.
+    """
 
 
 class AuditLogWarning(WhmcsWarning):

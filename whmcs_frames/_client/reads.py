@@ -27,6 +27,7 @@ class OrderReadsMixin:
 
     settings: Settings
     _order_totals: dict[tuple[Any, ...], int]
+    _warned_products: set[str]
 
     if TYPE_CHECKING:  # provided by Client
         def call(self, action: str, /, **params: Any) -> dict[str, Any]: ...
@@ -103,7 +104,12 @@ class OrderReadsMixin:
         """Every line item of the matching orders, one row each, with its ``orderid``.
 
         Takes the filters of :meth:`orders` and shares its memo, so ``orders()`` then
-        ``order_lines()`` reads WHMCS once.
+        ``order_lines()`` reads WHMCS once. Each line carries its order's ``date``,
+        ``orderstatus``, ``paymentstatus`` and ``currency``, its ``cycle`` as
+        :meth:`product_pricing` spells it and, for product lines, the ``pid`` found by
+        name in :meth:`products` (``<NA>`` with one :class:`~whmcs_frames.ProductMatchWarning`
+        per name when no product, or several, fit), so
+        ``lines.merge(client.product_pricing(), on=["pid", "currency", "cycle"])`` works.
 
         Examples
         --------
@@ -112,7 +118,19 @@ class OrderReadsMixin:
         records = self._order_records(
             {"status": status, "userid": userid, "id": id, "requestor_id": requestor_id},
             page_size, workers, progress, refresh)
-        return frames.order_lines_frame(records)
+        return self._with_pids(frames.order_lines_frame(records))
+
+    def _with_pids(self, lines: pd.DataFrame) -> pd.DataFrame:
+        """Each product line's ``pid``, from the memoised GetProducts; a name that fits no
+        product (or several) warns once per client."""
+        if not len(lines):
+            return lines
+        lines["pid"], problems = frames.resolve_pids(lines, self.products())
+        fresh = [p for p in problems if p not in self._warned_products]
+        if fresh:
+            self._warned_products.update(fresh)
+            frames.warn_unmatched_products(fresh)
+        return lines
 
     def iter_orders(self, status: str | None = None, *, userid: int | None = None,
                     id: int | None = None, requestor_id: int | None = None,

@@ -30,15 +30,21 @@ from ._converters import (
     product_pricing_frame,
     products_frame,
     promotions_frame,
+    warn_unmatched_products,
 )
+from ._lines import CYCLE_KEYS, cycle_key, resolve_pids
 
 __all__ = [
+    "CYCLE_KEYS",
     "SCHEMAS",
+    "cycle_key",
     "order_lines_frame",
     "order_statuses_frame",
     "orders_frame",
     "product_pricing_frame",
     "products_frame",
     "promotions_frame",
+    "resolve_pids",
     "unwrap_list",
+    "warn_unmatched_products",
 ]

@@ -6,11 +6,14 @@ the numbers behind each chart in :mod:`whmcs_frames.plots`, ready to export.
 bundle.
 
 Money is never summed across currencies: every money column has a ``currency`` column
-beside it. **Revenue** is the ``amount`` of the orders :func:`is_revenue` selects — paid
-(``paymentstatus`` Paid) and not since Cancelled or marked Fraud; see
-:data:`REVENUE_DEFINITION`. Grouping labels are plain text; a missing value is shown as
-``"(none)"`` so no order silently drops out of a total (orders with no date are the one
-exception: they cannot be placed in a period).
+beside it, and :func:`convert` turns it into one currency only at rates the analyst
+gives. Time series carry a ``partial`` flag on periods the data covers only in part (the
+current month, say), so a short month does not read as a collapse. **Revenue** is the
+``amount`` of the orders :func:`is_revenue` selects — paid (``paymentstatus`` Paid) and
+not since Cancelled or marked Fraud; see :data:`REVENUE_DEFINITION`;
+:func:`product_revenue` applies the same rule to line items. Grouping labels are plain
+text; a missing value is shown as ``"(none)"`` so no order silently drops out of a total
+(orders with no date are the one exception: they cannot be placed in a period).
 
 **Time to accept** is not derivable: GetOrders gives when an order was placed but not
 when it was accepted (WHMCS keeps no acceptance timestamp there), so no such figure is
@@ -40,10 +43,13 @@ from ._aggregations import (
     revenue_by_currency,
     status_summary,
 )
+from ._convert import convert
 from ._grouping import NONE_LABEL, REVENUE_DEFINITION, TIME_TO_ACCEPT, is_revenue
+from ._products import product_revenue
 from ._timeseries import (
     conversion_by_cohort,
     orders_by_period,
+    partial_periods,
     revenue_by_month,
     revenue_by_period,
 )
@@ -53,12 +59,15 @@ __all__ = [
     "REVENUE_DEFINITION",
     "TIME_TO_ACCEPT",
     "conversion_by_cohort",
+    "convert",
     "fraud_score_distribution",
     "is_revenue",
     "orders_by_period",
     "paid_vs_unpaid",
+    "partial_periods",
     "payment_methods",
     "product_mix",
+    "product_revenue",
     "promotion_usage",
     "revenue_by_currency",
     "revenue_by_month",

@@ -22,6 +22,7 @@ __all__ = [
     "money",
     "money_table",
     "require_columns",
+    "revenue_mask",
 ]
 
 #: What counts as revenue, in words (also written to every bundle's manifest).
@@ -86,8 +87,13 @@ def is_revenue(orders: pd.DataFrame) -> pd.Series:
     >>> is_revenue(df).tolist()
     [True, False]
     """
-    paid = casefolded(orders["paymentstatus"]).eq("paid").fillna(False)
-    standing = ~casefolded(orders["status"]).isin(_NOT_REVENUE_STATUSES).fillna(False)
+    return revenue_mask(orders["paymentstatus"], orders["status"])
+
+
+def revenue_mask(paymentstatus: pd.Series, status: pd.Series) -> pd.Series:
+    """:func:`is_revenue` from the two columns it reads (an order's, or a line's order's)."""
+    paid = casefolded(paymentstatus).eq("paid").fillna(False)
+    standing = ~casefolded(status).isin(_NOT_REVENUE_STATUSES).fillna(False)
     return (paid & standing).astype(bool).rename("is_revenue")
 
 
