@@ -610,9 +610,9 @@ def test_converters_do_not_modify_their_input():
 def test_public_names():
     assert sorted(frames.__all__) == frames.__all__
     assert set(frames.__all__) == {
-        "CYCLE_KEYS", "SCHEMAS", "cycle_key", "order_lines_frame", "order_statuses_frame",
-        "orders_frame", "product_pricing_frame", "products_frame", "promotions_frame",
-        "resolve_pids", "unwrap_list", "warn_unmatched_products"}
+        "CYCLE_KEYS", "SCHEMAS", "cycle_key", "describe", "order_lines_frame",
+        "order_statuses_frame", "orders_frame", "product_pricing_frame", "products_frame",
+        "promotions_frame", "resolve_pids", "unwrap_list", "warn_unmatched_products"}
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -652,3 +652,18 @@ def test_empty_text_is_na_in_every_frame(name, convert, wrap):
     texts = [c for c, t in frames.SCHEMAS[name].items() if t in ("string", "category")]
     assert texts, name
     assert frame[texts].isna().all().all(), frame[texts].iloc[0].to_dict()
+
+
+def test_describe_covers_every_column_of_every_frame():
+    for name, schema in frames.SCHEMAS.items():
+        table = frames.describe(name)
+        assert table["column"].tolist() == list(schema)
+        assert table["dtype"].tolist() == list(schema.values())
+        assert table["meaning"].str.len().min() > 2 and table["source"].notna().all()
+    everything = frames.describe()
+    assert list(everything.columns) == ["frame", "column", "dtype", "meaning", "source"]
+    assert len(everything) == sum(map(len, frames.SCHEMAS.values()))
+    lines = frames.describe("order_lines").set_index("column")
+    assert "GetProducts" in lines.at["pid", "source"]
+    with pytest.raises(ValidationError, match="got 'order'"):
+        frames.describe("order")

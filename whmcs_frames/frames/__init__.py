@@ -32,12 +32,14 @@ from ._converters import (
     promotions_frame,
     warn_unmatched_products,
 )
+from ._dictionary import describe
 from ._lines import CYCLE_KEYS, cycle_key, resolve_pids
 
 __all__ = [
     "CYCLE_KEYS",
     "SCHEMAS",
     "cycle_key",
+    "describe",
     "order_lines_frame",
     "order_statuses_frame",
     "orders_frame",
