@@ -21,8 +21,10 @@ from .. import plots, reports
 from ..__version__ import __version__
 from .._exceptions import ValidationError
 from .._validate import listed
+from ..frames import describe
 from ..reports._grouping import casefolded
 from .safe_csv import ENCODINGS, write_csv
+from .workbook import write_workbook
 
 __all__ = ["Bundle", "Filters", "export_reports", "parse_bound", "write_bundle"]
 
@@ -162,6 +164,7 @@ def aggregations(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "paid_vs_unpaid": reports.paid_vs_unpaid(orders),
         "payment_methods": reports.payment_methods(orders),
         "product_mix": reports.product_mix(lines),
+        "product_revenue": reports.product_revenue(lines),
         "promotion_usage": reports.promotion_usage(orders, frames.get("promotions")),
         "fraud_scores": reports.fraud_score_distribution(orders),
         "conversion_by_month": reports.conversion_by_cohort(orders, freq="month"),
@@ -178,6 +181,7 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
               ("status_breakdown", plots.status_breakdown, "orders"),
               ("payment_methods", plots.payment_methods, "orders"),
               ("product_mix", plots.product_mix, "order_lines"),
+              ("product_revenue", plots.product_revenue, "order_lines"),
               ("promotion_usage", plots.promotion_usage, "orders"),
               ("fraud_scores", plots.fraud_scores, "orders"))
     paths = []
@@ -210,21 +214,59 @@ def _out_dir(out_dir: str | os.PathLike[str]) -> Path:
 
 
 def _manifest(filters: Filters, host: str | None, encoding: str,
-              files: list[dict[str, Any]]) -> dict[str, Any]:
+              files: list[dict[str, Any]], conversion: dict[str, Any] | None
+              ) -> dict[str, Any]:
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "whmcs_host": host, "generator": f"whmcs_frames {__version__}",
         "filters": filters.given, "filters_apply_to": _SCOPE, "encoding": encoding,
         "revenue_definition": reports.REVENUE_DEFINITION,
         "time_to_accept": reports.TIME_TO_ACCEPT,
+        "partial_periods": "Time series flag periods the data covers only in part "
+                           "(partial=True): their totals are not comparable with full ones.",
+        "conversion": conversion,
         "files": files,
     }
 
 
+def _converted(tables: dict[str, pd.DataFrame], rates: Any, to: Any
+               ) -> tuple[dict[str, pd.DataFrame], dict[str, Any] | None]:
+    """Every money table with its converted columns, and what the manifest records."""
+    if rates is None and to is None:
+        return tables, None
+    if rates is None or to is None:
+        raise ValidationError("rates" if rates is None else "to",
+                              "given together with " + ("to" if rates is None else "rates"))
+    out, recorded = {}, None
+    for name, table in tables.items():
+        money = [c for c in reports.MONEY_COLUMNS if c in table.columns]
+        if "currency" in table.columns and money:
+            table = reports.convert(table, rates=rates, to=to)
+            recorded = {"to": table.attrs["conversion"]["to"],
+                        "rates": table.attrs["conversion"]["rates"]}
+        out[name] = table
+    return out, recorded
+
+
+def _sidecars(folder: Path, frames: Mapping[str, pd.DataFrame],
+              tables: Mapping[str, pd.DataFrame], encoding: str, xlsx: bool
+              ) -> list[tuple[Path, pd.DataFrame | None]]:
+    """``columns.csv`` (the frames' column dictionary) and, if asked, ``reports.xlsx``."""
+    dictionary = describe()
+    dictionary = dictionary[dictionary["frame"].isin(list(frames))].reset_index(drop=True)
+    written: list[tuple[Path, pd.DataFrame | None]] = [(folder / "columns.csv", dictionary)]
+    write_csv(dictionary, written[0][0], encoding=encoding)
+    if xlsx:
+        written.append((folder / "reports.xlsx", None))
+        write_workbook({**frames, **tables, "columns": dictionary}, written[-1][0])
+    return written
+
+
 def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = None,
-                 until: Any = None, status: Any = None, encoding: str = "utf-8",
-                 charts: bool = True, progress: bool = True,
-                 host: str | None = None) -> Bundle:
+                 until: Any = None, status: Any = None, encoding: str = "utf-8-sig",
+                 charts: bool = True, progress: bool = True, host: str | None = None,
+                 xlsx: bool = False, rates: Mapping[str, float] | None = None,
+                 to: str | None = None) -> Bundle:
     """Do :func:`whmcs_frames.reports.export_reports`' work; see there."""
     if encoding not in ENCODINGS:
         raise ValidationError("encoding", " or ".join(map(repr, ENCODINGS)), got=encoding)
@@ -242,7 +284,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                                                                 what="order status"))
     frames["orders"], frames["order_lines"] = filters.select(frames["orders"],
                                                              frames["order_lines"])
-    tables = aggregations(frames)
+    tables, conversion = _converted(aggregations(frames), rates, to)
     paths: list[Path] = []
     files: list[dict[str, Any]] = []
     try:
@@ -253,12 +295,16 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
             rows = write_csv(frame, paths[-1], encoding=encoding)
             files.append({"file": paths[-1].name, "rows": rows,
                           "columns": [str(c) for c in frame.columns]})
+        for path, table in _sidecars(folder, frames, tables, encoding, xlsx):
+            paths.append(path)
+            files.append({"file": path.name, "rows": None if table is None else len(table),
+                          "columns": None if table is None else list(table.columns)})
         if charts:
             for path in _draw_charts(frames, folder):
                 paths.append(path)
                 files.append({"file": path.name, "rows": None, "columns": None})
         manifest = _manifest(filters, host or (source.host if is_client else None),
-                             encoding, files)
+                             encoding, files, conversion)
         paths.append(folder / "manifest.json")
         paths[-1].write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
@@ -275,15 +321,19 @@ def export_reports(
     since: str | date | datetime | None = None,
     until: str | date | datetime | None = None,
     status: str | Sequence[str] | None = None,
-    encoding: Literal["utf-8", "utf-8-sig"] = "utf-8",
+    encoding: Literal["utf-8", "utf-8-sig"] = "utf-8-sig",
     charts: bool = True,
     progress: bool = True,
     host: str | None = None,
+    xlsx: bool = False,
+    rates: Mapping[str, float] | None = None,
+    to: str | None = None,
 ) -> list[Path]:
     """Write the report bundle: frames and aggregations as CSV, charts as PNG, a manifest.
 
     Files: ``orders.csv``, ``order_lines.csv``, ``products.csv``,
-    ``product_pricing.csv``, ``promotions.csv``, ``order_statuses.csv``, every
+    ``product_pricing.csv``, ``promotions.csv``, ``order_statuses.csv``, ``columns.csv``
+    (what each column means and where it comes from), every
     aggregation of :mod:`whmcs_frames.reports` (``revenue_by_month.csv``, ``status_summary.csv``…),
     the charts of :mod:`whmcs_frames.plots` as PNG, and ``manifest.json`` (files, row
     counts, filters, revenue definition, time generated, WHMCS host), written last.
@@ -306,8 +356,16 @@ def export_reports(
         ``"YYYY-MM-DD"``) includes the whole day; a datetime is an exact bound.
     status : str or sequence of str, optional
         Keep only orders in these statuses (and their lines).
-    encoding : {"utf-8", "utf-8-sig"}
-        ``"utf-8-sig"`` adds the byte-order mark that makes Excel read UTF-8.
+    encoding : {"utf-8-sig", "utf-8"}
+        ``"utf-8-sig"`` (the default) starts each CSV with the byte-order mark that makes
+        Excel read UTF-8, so "Liam Côté" is not garbled; pandas, Python's csv module and
+        LibreOffice read it too. ``"utf-8"`` for tools that would keep the mark as text.
+    xlsx : bool
+        Also write ``reports.xlsx``: one sheet per CSV, typed cells, frozen header (needs
+        the ``excel`` extra, openpyxl).
+    rates, to : mapping and str, optional
+        Give both to add converted money columns (``revenue_usd``…) to every money table
+        via :func:`whmcs_frames.reports.convert`; the rates go into the manifest.
     charts : bool
         Also draw the PNG charts.
     progress : bool
@@ -334,4 +392,5 @@ def export_reports(
     'manifest.json'
     """
     return write_bundle(source, out_dir, since=since, until=until, status=status,
-                        encoding=encoding, charts=charts, progress=progress, host=host).paths
+                        encoding=encoding, charts=charts, progress=progress, host=host,
+                        xlsx=xlsx, rates=rates, to=to).paths

@@ -121,8 +121,13 @@ def add_order_commands(subparsers: Any) -> None:
 
 
 def _bundle_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--excel", action="store_true",
-                        help="write CSVs as utf-8-sig, which Excel opens as UTF-8")
+    parser.add_argument("--utf8", action="store_true",
+                        help="plain UTF-8 CSVs (default: UTF-8 with the byte-order mark "
+                             "Excel needs to read accents)")
+    parser.add_argument("--excel", action="store_true", help=argparse.SUPPRESS)  # the default now
+    parser.add_argument("--xlsx", action="store_true",
+                        help="also write reports.xlsx, one sheet per table (needs "
+                             "pip install 'whmcs-frames[excel]')")
     parser.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
@@ -141,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a WHMCS sandbox with synthetic orders, write every CSV, chart\n"
                     "and manifest.json into --out, and print a summary.",
         epilog="examples:\n  whmcs-frames demo\n"
-               "  whmcs-frames demo --orders 500 --seed 3 --out /tmp/reports --excel")
+               "  whmcs-frames demo --orders 500 --seed 3 --out /tmp/reports --xlsx")
     demo.add_argument("--orders", type=positive_int, default=2000,
                       help="synthetic orders (default 2000)")
     demo.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
@@ -161,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  whmcs-frames export --out reports/\n"
                "  whmcs-frames export --out q1/ --since 2024-01-01 --until 2024-03-31\n"
                "  whmcs-frames export --out review/ --status Pending --status 'In Review' "
-               "--excel")
+               "--xlsx")
     export.add_argument("--out", required=True, metavar="DIR", help="report folder")
     export.add_argument("--since", metavar="YYYY-MM-DD",
                         help="orders placed on or after this day")

@@ -45,7 +45,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     with sandbox.serve(orders=args.orders, seed=args.seed) as box, box.client() as client:
         print(f"WHMCS sandbox on {box.url} ({args.orders} synthetic orders, seed {args.seed})",
               file=out, flush=True)
-        bundle = write_bundle(client, args.out, encoding=_encoding(args),
+        bundle = write_bundle(client, args.out, encoding=_encoding(args), xlsx=args.xlsx,
                               charts=not args.no_charts, progress=not args.no_progress)
     _print_summary(bundle, args.out, out)
     print(f"\ndone in {time.perf_counter() - started:.1f} s", file=out)
@@ -57,7 +57,7 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     started = time.perf_counter()
     with connect() as client:
         bundle = write_bundle(client, args.out, since=args.since, until=args.until,
-                              status=args.status, encoding=_encoding(args),
+                              status=args.status, encoding=_encoding(args), xlsx=args.xlsx,
                               charts=not args.no_charts, progress=not args.no_progress)
     print(f"WHMCS {client.host}: {len(bundle.frames['orders']):,} orders", file=out)
     _print_summary(bundle, args.out, out)
@@ -66,7 +66,7 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _encoding(args: argparse.Namespace) -> str:
-    return "utf-8-sig" if args.excel else "utf-8"
+    return "utf-8" if args.utf8 else "utf-8-sig"
 
 
 def run_statuses(args: argparse.Namespace, out: TextIO) -> int:

@@ -43,7 +43,7 @@ from ._aggregations import (
     revenue_by_currency,
     status_summary,
 )
-from ._convert import convert
+from ._convert import MONEY_COLUMNS, convert
 from ._grouping import NONE_LABEL, REVENUE_DEFINITION, TIME_TO_ACCEPT, is_revenue
 from ._products import product_revenue
 from ._timeseries import (
@@ -55,6 +55,7 @@ from ._timeseries import (
 )
 
 __all__ = [
+    "MONEY_COLUMNS",
     "NONE_LABEL",
     "REVENUE_DEFINITION",
     "TIME_TO_ACCEPT",
