@@ -22,6 +22,7 @@ import difflib
 import ipaddress
 import math
 import numbers
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "listed",
     "money",
     "positive_int",
+    "progress",
     "seconds",
     "text",
     "whmcs_id",
@@ -150,3 +152,17 @@ def listed(name: str, value: Any, options: Sequence[str], *, what: str = "value"
 
 def _article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def progress(name: str, value: Any) -> bool:
+    """Whether to show a progress bar: ``True``/``False`` as asked; ``None`` (the default
+    everywhere) only when stderr is a terminal, so bars stay out of logs, CI output and
+    saved notebooks (Jupyter's stderr is not a terminal: pass ``progress=True`` there).
+    """
+    if value is None:
+        stream = sys.stderr
+        try:
+            return bool(stream is not None and stream.isatty())
+        except (AttributeError, ValueError):  # replaced or closed stderr
+            return False
+    return flag(name, value)

@@ -38,7 +38,7 @@ class OrderReadsMixin:
     # -- orders ---------------------------------------------------------------------
 
     def _order_records(self, filters: dict[str, Any], page_size: int | None,
-                       workers: int | None, progress: bool,
+                       workers: int | None, progress: bool | None,
                        refresh: bool) -> list[dict[str, Any]]:
         checked = order_filters(**filters)
         if "status" in checked:
@@ -59,7 +59,7 @@ class OrderReadsMixin:
     def orders(self, status: str | None = None, *, userid: int | None = None,
                id: int | None = None, requestor_id: int | None = None,
                page_size: int | None = None, workers: int | None = None,
-               progress: bool = True, refresh: bool = False) -> pd.DataFrame:
+               progress: bool | None = None, refresh: bool = False) -> pd.DataFrame:
         """Every matching order as a typed DataFrame, one row per order.
 
         Pages are read concurrently and reconciled if orders shift while they are
@@ -77,8 +77,9 @@ class OrderReadsMixin:
             Orders per request (default 250).
         workers : int, optional
             Concurrent requests (default: ``connect(workers=...)``, 4).
-        progress : bool
-            Show a progress bar counting orders.
+        progress : bool, optional
+            Show a progress bar counting orders; by default only when stderr is a
+            terminal (so none in logs or saved notebooks; pass True in Jupyter).
         refresh : bool
             Ignore the memo and read again.
 
@@ -100,7 +101,7 @@ class OrderReadsMixin:
     def order_lines(self, status: str | None = None, *, userid: int | None = None,
                     id: int | None = None, requestor_id: int | None = None,
                     page_size: int | None = None, workers: int | None = None,
-                    progress: bool = True, refresh: bool = False) -> pd.DataFrame:
+                    progress: bool | None = None, refresh: bool = False) -> pd.DataFrame:
         """Every line item of the matching orders, one row each, with its ``orderid``.
 
         Takes the filters of :meth:`orders` and shares its memo, so ``orders()`` then

@@ -125,7 +125,8 @@ def _known_statuses(filters: Filters, known: Callable[[str], str]) -> Filters:
     return replace(filters, statuses=statuses, given={**filters.given, "status": list(statuses)})
 
 
-def _read_client(client: Any, filters: Filters, progress: bool) -> dict[str, pd.DataFrame]:
+def _read_client(client: Any, filters: Filters, progress: bool | None
+                 ) -> dict[str, pd.DataFrame]:
     # One status can be asked of WHMCS directly: fewer pages from somebody's billing system.
     server_status = filters.statuses[0] if len(filters.statuses) == 1 else None
     return {
@@ -264,7 +265,7 @@ def _sidecars(folder: Path, frames: Mapping[str, pd.DataFrame],
 
 def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = None,
                  until: Any = None, status: Any = None, encoding: str = "utf-8-sig",
-                 charts: bool = True, progress: bool = True, host: str | None = None,
+                 charts: bool = True, progress: bool | None = None, host: str | None = None,
                  xlsx: bool = False, rates: Mapping[str, float] | None = None,
                  to: str | None = None) -> Bundle:
     """Do :func:`whmcs_frames.reports.export_reports`' work; see there."""
@@ -323,7 +324,7 @@ def export_reports(
     status: str | Sequence[str] | None = None,
     encoding: Literal["utf-8", "utf-8-sig"] = "utf-8-sig",
     charts: bool = True,
-    progress: bool = True,
+    progress: bool | None = None,
     host: str | None = None,
     xlsx: bool = False,
     rates: Mapping[str, float] | None = None,
@@ -368,8 +369,9 @@ def export_reports(
         via :func:`whmcs_frames.reports.convert`; the rates go into the manifest.
     charts : bool
         Also draw the PNG charts.
-    progress : bool
-        Progress bars while reading from a client.
+    progress : bool, optional
+        Progress bars while reading from a client; by default only when stderr is a
+        terminal.
     host : str, optional
         The WHMCS host for the manifest; a client's own host by default.
 
