@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._api.shapes import unwrap_list
 from .._exceptions import ProductMatchWarning, ResponseFormatError, ValidationError, warn
-from ._dtypes import build_frame, text_value
+from ._dtypes import build_frame, text_value, to_category, to_datetime, to_int
 from ._fields import (
     currency_codes,
     fraud_columns,
@@ -82,6 +82,7 @@ _ORDER_FIELDS = tuple(c for c in SCHEMAS["orders"] if c not in _ORDER_DERIVED)
 _LINE_ORDER_FIELDS = {"orderid": "id", "date": "date", "orderstatus": "status",
                       "paymentstatus": "paymentstatus"}
 _LINE_DERIVED = {*_LINE_ORDER_FIELDS, "currency", "pid", "cycle"}
+_LINE_TYPERS = {_ID: to_int, _DATE: to_datetime, _CAT: to_category}
 _LINE_FIELDS = tuple(c for c in SCHEMAS["order_lines"] if c not in _LINE_DERIVED)
 _PRODUCT_FIELDS = ("pid", "gid", "type", "name", "slug", "description", "module", "paytype",
                    "allowqty", "quantity_available")
@@ -207,12 +208,17 @@ def order_lines_frame(records: Iterable[Mapping[str, Any]], *,
                 raise ResponseFormatError(f"a line item is {type(it).__name__}, not an object")
     owner = np.repeat(np.arange(len(recs)), [len(p) for p in per_order])
     raw: dict[str, Any] = _columns(items, _LINE_FIELDS)
+    # Typed once per order, then repeated per line: an order's date is parsed once, not
+    # once for each of its lines.
     for column, field in _LINE_ORDER_FIELDS.items():
-        raw[column] = orders[field].take(owner)
+        typed = _LINE_TYPERS[SCHEMAS["order_lines"][column]](orders[field])
+        raw[column] = typed.take(owner)
     order_currency = currency_codes(orders["currencyprefix"], orders["currencysuffix"])
     raw["currency"] = order_currency.take(owner)
     raw["cycle"] = cycle_keys(raw["billingcycle"], raw["type"])
-    lines = build_frame(SCHEMAS["order_lines"], raw, len(items))
+    n = len(items)
+    raw["pid"] = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    lines = build_frame(SCHEMAS["order_lines"], raw, n)
     if products is not None:
         lines["pid"], problems = resolve_pids(lines, products)
         if problems:

@@ -209,8 +209,8 @@ def text_value(value: Any, *, empty_is_na: bool = False) -> str | None:
 
 def _texts(values: Sequence[Any], empty_is_na: bool) -> list[str | None]:
     # The common case (plain text, no entity) skips the function call entirely.
-    if empty_is_na:
-        return [v if type(v) is str and v and "&" not in v
+    if empty_is_na:  # "" (most optional fields) is settled inline too
+        return [(v or None) if type(v) is str and "&" not in v
                 else text_value(v, empty_is_na=True) for v in values]
     return [v if type(v) is str and "&" not in v else text_value(v) for v in values]
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._dtypes import text_value
+from ._dtypes import object_array, text_value
 
 __all__ = ["CYCLE_KEYS", "cycle_key", "cycle_keys", "resolve_pids"]
 
@@ -63,16 +63,17 @@ def cycle_key(billingcycle: Any, line_type: Any = None) -> str | None:
     return _YEARS.get(years) if years is not None else None
 
 
-def cycle_keys(billingcycles: Sequence[Any], line_types: Sequence[Any]) -> list[str | None]:
-    """:func:`cycle_key` for whole columns; each distinct pair is worked out once."""
-    seen: dict[tuple[Any, Any], str | None] = {}
-    out = []
-    for cycle, kind in zip(billingcycles, line_types, strict=True):
-        key = (None if cycle is pd.NA else cycle, None if kind is pd.NA else kind)
-        if key not in seen:
-            seen[key] = cycle_key(*key)
-        out.append(seen[key])
-    return out
+def cycle_keys(billingcycles: Sequence[Any], line_types: Sequence[Any]
+               ) -> pd.api.extensions.ExtensionArray:
+    """:func:`cycle_key` for whole columns, as a ``string`` array; each distinct spelling
+    is worked out once (the line type does not change a cycle's key)."""
+    try:
+        codes, uniques = pd.factorize(object_array(billingcycles))
+    except TypeError:  # an unhashable value: one at a time
+        return pd.array([cycle_key(c, k) for c, k in zip(billingcycles, line_types,
+                                                         strict=True)], dtype="string")
+    keys = pd.array([cycle_key(u) for u in uniques], dtype="string")
+    return keys.take(codes, allow_fill=True)  # code -1 (missing) becomes <NA>
 
 
 def _squeeze(text: Any) -> str:
