@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 
 import whmcs_frames as wf
@@ -61,3 +62,15 @@ def test_export_spells_statuses_as_whmcs_does(client, box, tmp_path):
                                progress=False)
     manifest = (tmp_path / "manifest.json").read_text(encoding="utf-8")
     assert '"Pending"' in manifest and '"Active"' in manifest and bundle
+
+
+def test_a_bundle_from_frames_checks_statuses_against_their_status_list(tmp_path):
+    frames = {"orders": wf.frames.orders_frame([{"id": 1, "status": "In Review"}]),
+              "order_lines": wf.frames.order_lines_frame([]),
+              "order_statuses": wf.frames.order_statuses_frame(
+                  [{"title": "Pending", "count": 0}, {"title": "In Review", "count": 1}])}
+    with pytest.raises(wf.ValidationError, match="did you mean 'In Review'"):
+        wf.export_reports(frames, tmp_path / "a", status="In Reveiw", charts=False)
+    wf.export_reports(frames, tmp_path / "b", status="in review", charts=False)
+    kept = pd.read_csv(tmp_path / "b" / "orders.csv", encoding="utf-8-sig")
+    assert kept["id"].tolist() == [1] and kept["status"].tolist() == ["In Review"]
