@@ -275,9 +275,12 @@ def test_html_entities_are_unescaped_in_text():
     assert frame.at[0, "paymentmethodname"] == "Bank & Wire"
 
 
-def test_text_keeps_empty_strings_and_stringifies_numbers():
-    frame = orders_frame([make_order(notes="", name=123)])
-    assert frame.at[0, "notes"] == "" and frame.at[0, "name"] == "123"
+def test_empty_text_is_missing_and_numbers_are_stringified():
+    frame = orders_frame([make_order(notes="", name=123, promocode=""),
+                          make_order(notes="x", name="&amp;", promocode="SAVE")])
+    assert frame.at[0, "notes"] is pd.NA and frame.at[0, "name"] == "123"
+    assert frame["promocode"].value_counts().to_dict() == {"SAVE": 1}
+    assert frame.at[1, "name"] == "&"
 
 
 def test_status_categories_come_from_the_data():
@@ -559,12 +562,18 @@ def test_pricing_with_several_currencies_and_numeric_prices():
 
 # --- promotions ------------------------------------------------------------------------
 
+def test_maxuses_zero_is_unlimited_not_the_smallest_limit():
+    frame = promotions_frame([make_promotion(id=1, maxuses="0"),
+                              make_promotion(id=2, maxuses="5")])
+    assert frame["maxuses"].isna().tolist() == [True, False]
+    assert frame.sort_values("maxuses")["id"].tolist() == [2, 1]  # NA sorts last
+
 def test_promotions_frame_columns():
     row = promotions_frame([make_promotion()]).iloc[0]
     assert row["id"] == 4 and row["code"] == "SAVE10" and row["value"] == 10.0
     assert row["appliesto"] == [1, 2, 3] and row["requires"] == []
     assert row["startdate"] == pd.Timestamp("2024-01-01") and pd.isna(row["expirationdate"])
-    assert row["maxuses"] == 0 and row["uses"] == 7 and row["recurfor"] == 3
+    assert row["maxuses"] is pd.NA and row["uses"] == 7 and row["recurfor"] == 3
     assert row["recurring"] and row["lifetimepromo"] and row["newsignups"]
     assert not row["existingclient"] and not row["applyonce"] and row["onceperclient"]
     assert row["upgradeconfig"] == {"value": "0.00", "type": "Percentage",
@@ -681,11 +690,11 @@ def test_converters_do_not_modify_their_input():
 def test_public_names():
     assert sorted(frames.__all__) == frames.__all__
     assert set(frames.__all__) == {
-        "BILLING_CYCLES", "CREDENTIAL_FIELDS", "SCHEMAS", "cancellations_frame",
-        "clients_frame", "cycle_key", "invoices_frame", "order_lines_frame",
-        "order_statuses_frame", "orders_frame", "product_pricing_frame", "products_frame",
-        "promotions_frame", "service_history_frame", "services_frame",
-        "transactions_frame", "unwrap_list"}
+        "CREDENTIAL_FIELDS", "CYCLE_KEYS", "SCHEMAS", "cancellations_frame", "clients_frame",
+        "cycle_key", "describe", "invoices_frame", "order_lines_frame", "order_statuses_frame",
+        "orders_frame", "product_pricing_frame", "products_frame", "promotions_frame",
+        "resolve_pids", "service_history_frame", "services_frame", "transactions_frame",
+        "unwrap_list", "warn_unmatched_products"}
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -709,3 +718,34 @@ def test_formatted_line_item_amounts_are_read_not_lost():
     assert lines["amount"].tolist()[:3] == [1234.5, 10.0, 4.0]
     assert math.isnan(lines["amount"].iloc[3])
     assert frames.orders_frame(records).loc[0, "amount"] == 1250.0
+
+
+@pytest.mark.parametrize(("name", "convert", "wrap"), [
+    ("orders", orders_frame, lambda r: r),
+    ("products", products_frame, lambda r: r),
+    ("promotions", promotions_frame, lambda r: r),
+    ("order_statuses", frames.order_statuses_frame, lambda r: r),
+    ("order_lines", frames.order_lines_frame,
+     lambda r: {"id": 1, "lineitems": {"lineitem": [r]}}),
+])
+def test_empty_text_is_na_in_every_frame(name, convert, wrap):
+    record = {column: "" for column in frames.SCHEMAS[name]}
+    frame = convert([wrap(record)])
+    texts = [c for c, t in frames.SCHEMAS[name].items() if t in ("string", "category")]
+    assert texts, name
+    assert frame[texts].isna().all().all(), frame[texts].iloc[0].to_dict()
+
+
+def test_describe_covers_every_column_of_every_frame():
+    for name, schema in frames.SCHEMAS.items():
+        table = frames.describe(name)
+        assert table["column"].tolist() == list(schema)
+        assert table["dtype"].tolist() == list(schema.values())
+        assert table["meaning"].str.len().min() > 2 and table["source"].notna().all()
+    everything = frames.describe()
+    assert list(everything.columns) == ["frame", "column", "dtype", "meaning", "source"]
+    assert len(everything) == sum(map(len, frames.SCHEMAS.values()))
+    lines = frames.describe("order_lines").set_index("column")
+    assert "GetProducts" in lines.at["pid", "source"]
+    with pytest.raises(ValidationError, match="got 'order'"):
+        frames.describe("order")

@@ -17,7 +17,8 @@ def test_public_names_are_exactly_these():
         "AuditLogError", "AuditLogWarning", "AuthenticationError", "Client", "ConfigError",
         "Domain", "FraudCheckResult", "InconsistentReadError", "InsecureTransportWarning",
         "OrderNotFound", "OutcomeUnknown", "PaginationShiftWarning", "PreconditionFailed",
-        "Product", "ResponseFormatError", "TransportError", "ValidationError", "WhmcsError",
+        "Product", "ProductMatchWarning", "ResponseFormatError", "TransportError",
+        "ValidationError", "WhmcsError",
         "WhmcsWarning", "__version__", "actions", "add_order_form", "bulk", "connect",
         "connect_or_sandbox", "export_reports", "frames", "plots", "read_audit_log", "reports",
         "review", "risk", "sandbox", "widgets",
@@ -42,6 +43,7 @@ def test_the_exception_tree_is_the_documented_one():
         "AccessDenied": "ApiError",
         "WhmcsWarning": "UserWarning", "InsecureTransportWarning": "WhmcsWarning",
         "PaginationShiftWarning": "WhmcsWarning", "AuditLogWarning": "WhmcsWarning",
+        "ProductMatchWarning": "WhmcsWarning",
     }
     assert issubclass(wf.ValidationError, ValueError)  # `except ValueError` still works
 

@@ -191,7 +191,7 @@ def test_a_frame_that_is_not_a_services_frame_is_refused():
     with pytest.raises(ValidationError, match="services"):
         reports.mrr(frames.orders_frame([]))
     with pytest.raises(ValidationError, match="freq"):
-        reports.churn(frames.services_frame([]), freq="year")
+        reports.churn(frames.services_frame([]), freq="fortnight")
 
 
 def test_completed_services_have_left_too():

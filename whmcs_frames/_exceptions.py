@@ -21,6 +21,7 @@ Warnings::
     WhmcsWarning (UserWarning)
     ├── InsecureTransportWarning    credentials over plain http to a host that is not loopback
     ├── PaginationShiftWarning      a read was reconciled after pages shifted under it
+    ├── ProductMatchWarning         order lines whose product name matches no product or several
     └── AuditLogWarning             a write went through but its final audit record did not
 
 No message here ever carries a credential or a secret parameter: the transport scrubs
@@ -36,6 +37,7 @@ from types import FrameType
 from typing import Any
 
 __all__ = [
+    "NOT_GIVEN",
     "AccessDenied",
     "ApiError",
     "AuditLogError",
@@ -48,6 +50,7 @@ __all__ = [
     "OutcomeUnknown",
     "PaginationShiftWarning",
     "PreconditionFailed",
+    "ProductMatchWarning",
     "ResponseFormatError",
     "TransportError",
     "ValidationError",
@@ -55,6 +58,19 @@ __all__ = [
     "WhmcsWarning",
     "warn",
 ]
+
+
+class _NotGiven:
+    """The type of :data:`NOT_GIVEN`: "no value to show", which None cannot mean."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: ``ValidationError(got=...)``'s default: nothing was given to quote back.
+NOT_GIVEN: Any = _NotGiven()
 
 
 class WhmcsError(Exception):
@@ -92,12 +108,17 @@ class ValidationError(WhmcsError, ValueError):
         What would have been accepted.
     """
 
-    def __init__(self, parameter: str, expected: str, *, got: Any = None) -> None:
+    def __init__(self, parameter: str, expected: str, *, got: Any = NOT_GIVEN,
+                 got_text: str | None = None) -> None:
         self.parameter = parameter
         self.expected = expected
         message = f"{parameter}: expected {expected}"
-        if got is not None:
-            message += f", got {got!r}" if not isinstance(got, str) else f", got {got}"
+        # repr, so the string "12" and the number 12 read differently; None is a value
+        # like any other and shows as None.
+        if got is not NOT_GIVEN:
+            message += f", got {got!r}"
+        elif got_text is not None:  # a description (a type, a path and its error)
+            message += f", got {got_text}"
         super().__init__(message)
 
 
@@ -257,6 +278,13 @@ class InsecureTransportWarning(WhmcsWarning):
 
 class PaginationShiftWarning(WhmcsWarning):
     """Pages shifted during a read; it was re-read until the result was consistent."""
+
+
+class ProductMatchWarning(WhmcsWarning):
+    """Order lines name a product that matches no product of GetProducts, or several.
+
+    Their ``pid`` is ``<NA>``; a wrong id would join them to another product's prices.
+    """
 
 
 class AuditLogWarning(WhmcsWarning):

@@ -18,9 +18,11 @@ whmcs_frames._exceptions.ValidationError: page_size: expected a positive integer
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import numbers
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,8 +34,10 @@ __all__ = [
     "flag",
     "id_list",
     "ip_address",
+    "listed",
     "money",
     "positive_int",
+    "progress",
     "seconds",
     "text",
     "whmcs_id",
@@ -87,7 +91,9 @@ def flag(name: str, value: Any) -> bool:
 def text(name: str, value: Any, *, secret: bool = False) -> str:
     """A non-empty string, stripped; a secret's value is never quoted back."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(name, "a non-empty string", got=None if secret else value)
+        if secret:  # never quoted back, not even in an error
+            raise ValidationError(name, "a non-empty string")
+        raise ValidationError(name, "a non-empty string", got=value)
     return value if secret else value.strip()
 
 
@@ -121,3 +127,49 @@ def choice(name: str, value: Any, choices: Sequence[str]) -> str:
     if cleaned not in choices:
         raise ValidationError(name, "one of " + ", ".join(choices), got=value)
     return cleaned
+
+
+def listed(name: str, value: Any, options: Sequence[str], *, what: str = "value") -> str:
+    """One of ``options`` (a list read from WHMCS), matched case-insensitively and returned
+    as listed; otherwise the error suggests the close matches.
+
+    Examples
+    --------
+    >>> listed("status", " pending", ["Pending", "Active"], what="order status")
+    'Pending'
+    >>> listed("status", "Pendng", ["Pending", "Active"], what="order status")
+    Traceback (most recent call last):
+    ...
+    whmcs_frames._exceptions.ValidationError: status: expected an order status WHMCS lists \
+(Pending, Active), got 'Pendng'; did you mean 'Pending'?
+    """
+    cleaned = value.strip().casefold() if isinstance(value, str) else None
+    by_key = {option.strip().casefold(): option for option in options}
+    if cleaned in by_key:
+        return by_key[cleaned]
+    error = ValidationError(name, f"{_article(what)} {what} WHMCS lists ({', '.join(options)})",
+                            got=value)
+    if cleaned:
+        close = difflib.get_close_matches(cleaned, list(by_key), n=3, cutoff=0.6)
+        if close:
+            guesses = " or ".join(repr(by_key[c]) for c in close)
+            error.args = (f"{error.args[0]}; did you mean {guesses}?",)
+    raise error
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def progress(name: str, value: Any) -> bool:
+    """Whether to show a progress bar: ``True``/``False`` as asked; ``None`` (the default
+    everywhere) only when stderr is a terminal, so bars stay out of logs, CI output and
+    saved notebooks (Jupyter's stderr is not a terminal: pass ``progress=True`` there).
+    """
+    if value is None:
+        stream = sys.stderr
+        try:
+            return bool(stream is not None and stream.isatty())
+        except (AttributeError, ValueError):  # replaced or closed stderr
+            return False
+    return flag(name, value)

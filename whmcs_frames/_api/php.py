@@ -40,7 +40,7 @@ def _form_scalar(key: str, value: Any) -> str:
     if isinstance(value, int | float | str):
         return str(value)
     raise ValidationError(
-        key, "a string, number, boolean, list or mapping", got=type(value).__name__
+        key, "a string, number, boolean, list or mapping", got_text=f"a {type(value).__name__}"
     )
 
 
@@ -153,7 +153,7 @@ def php_serialize(value: Any) -> str:
         body = "".join(_serialize_key(k) + php_serialize(v) for k, v in value.items())
         return f"a:{len(value)}:{{{body}}}"
     raise ValidationError("value", "str, int, float, bool, None, list or mapping",
-                          got=type(value).__name__)
+                          got_text=f"a {type(value).__name__}")
 
 
 def _serialize_key(key: Any) -> str:
@@ -165,7 +165,7 @@ def _serialize_key(key: Any) -> str:
         return f"i:{int(key)};"
     if isinstance(key, str):
         return php_serialize(key)
-    raise ValidationError("key", "an int or str array key", got=type(key).__name__)
+    raise ValidationError("key", "an int or str array key", got_text=f"a {type(key).__name__}")
 
 
 def encode_serialized(mapping: Mapping[Any, Scalar]) -> str:

@@ -41,6 +41,8 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         # Last order count per filters: only a hint for sizing the next read, so
         # writes leave it alone.
         self._order_totals: dict[tuple[Any, ...], int] = {}
+        # Product names already warned about: one warning each, not one per read.
+        self._warned_products: set[str] = set()
         #: The sandbox serving this client, when :func:`connect_or_sandbox` started one.
         self.sandbox: Any = None
 

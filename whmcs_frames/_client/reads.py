@@ -15,7 +15,7 @@ import pandas as pd
 from .. import frames
 from .._exceptions import ValidationError
 from .._fetch.pages import DEFAULT_PAGE_SIZE, fetch_orders, iter_order_pages, order_filters
-from .._validate import whmcs_id
+from .._validate import listed, whmcs_id
 
 if TYPE_CHECKING:
     from .._api.config import Settings
@@ -28,6 +28,7 @@ class OrderReadsMixin:
 
     settings: Settings
     _order_totals: dict[tuple[Any, ...], int]
+    _warned_products: set[str]
 
     if TYPE_CHECKING:  # provided by Client
         def call(self, action: str, /, **params: Any) -> dict[str, Any]: ...
@@ -38,9 +39,11 @@ class OrderReadsMixin:
     # -- orders ---------------------------------------------------------------------
 
     def _order_records(self, filters: dict[str, Any], page_size: int | None,
-                       workers: int | None, progress: bool,
+                       workers: int | None, progress: bool | None,
                        refresh: bool) -> list[dict[str, Any]]:
         checked = order_filters(**filters)
+        if "status" in checked:
+            checked["status"] = self.known_status(checked["status"])
         key = ("orders", *sorted(checked.items()))
 
         def read() -> list[dict[str, Any]]:
@@ -57,7 +60,7 @@ class OrderReadsMixin:
     def orders(self, status: str | None = None, *, userid: int | None = None,
                id: int | None = None, requestor_id: int | None = None,
                page_size: int | None = None, workers: int | None = None,
-               progress: bool = True, refresh: bool = False) -> pd.DataFrame:
+               progress: bool | None = None, refresh: bool = False) -> pd.DataFrame:
         """Every matching order as a typed DataFrame, one row per order.
 
         Pages are read concurrently and reconciled if orders shift while they are
@@ -66,15 +69,18 @@ class OrderReadsMixin:
         Parameters
         ----------
         status : str, optional
-            An order status, custom ones included (``"Pending"``, ``"Fraud"``…).
+            An order status, custom ones included (``"Pending"``, ``"Fraud"``…), checked
+            against GetOrderStatuses (read once) in any case; a misspelt one raises
+            :class:`~whmcs_frames.ValidationError` with the close matches.
         userid, id, requestor_id : int, optional
             GetOrders' other filters.
         page_size : int, optional
             Orders per request (default 250).
         workers : int, optional
             Concurrent requests (default: ``connect(workers=...)``, 4).
-        progress : bool
-            Show a progress bar counting orders.
+        progress : bool, optional
+            Show a progress bar counting orders; by default only when stderr is a
+            terminal (so none in logs or saved notebooks; pass True in Jupyter).
         refresh : bool
             Ignore the memo and read again.
 
@@ -96,11 +102,16 @@ class OrderReadsMixin:
     def order_lines(self, status: str | None = None, *, userid: int | None = None,
                     id: int | None = None, requestor_id: int | None = None,
                     page_size: int | None = None, workers: int | None = None,
-                    progress: bool = True, refresh: bool = False) -> pd.DataFrame:
+                    progress: bool | None = None, refresh: bool = False) -> pd.DataFrame:
         """Every line item of the matching orders, one row each, with its ``orderid``.
 
         Takes the filters of :meth:`orders` and shares its memo, so ``orders()`` then
-        ``order_lines()`` reads WHMCS once.
+        ``order_lines()`` reads WHMCS once. Each line carries its order's ``date``,
+        ``orderstatus``, ``paymentstatus`` and ``currency``, its ``cycle`` as
+        :meth:`product_pricing` spells it and, for product lines, the ``pid`` found by
+        name in :meth:`products` (``<NA>`` with one :class:`~whmcs_frames.ProductMatchWarning`
+        per name when no product, or several, fit), so
+        ``lines.merge(client.product_pricing(), on=["pid", "currency", "cycle"])`` works.
 
         Examples
         --------
@@ -109,7 +120,19 @@ class OrderReadsMixin:
         records = self._order_records(
             {"status": status, "userid": userid, "id": id, "requestor_id": requestor_id},
             page_size, workers, progress, refresh)
-        return frames.order_lines_frame(records)
+        return self._with_pids(frames.order_lines_frame(records))
+
+    def _with_pids(self, lines: pd.DataFrame) -> pd.DataFrame:
+        """Each product line's ``pid``, from the memoised GetProducts; a name that fits no
+        product (or several) warns once per client."""
+        if not len(lines):
+            return lines
+        lines["pid"], problems = frames.resolve_pids(lines, self.products())
+        fresh = [p for p in problems if p not in self._warned_products]
+        if fresh:
+            self._warned_products.update(fresh)
+            frames.warn_unmatched_products(fresh)
+        return lines
 
     def iter_orders(self, status: str | None = None, *, userid: int | None = None,
                     id: int | None = None, requestor_id: int | None = None,
@@ -125,6 +148,8 @@ class OrderReadsMixin:
         """
         checked = order_filters(status=status, userid=userid, id=id,
                                 requestor_id=requestor_id)
+        if "status" in checked:
+            checked["status"] = self.known_status(checked["status"])
         size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         for page in iter_order_pages(self.call, checked, page_size=size):
             yield from page
@@ -208,6 +233,25 @@ class OrderReadsMixin:
             return frames.unwrap_list(self.call("GetOrderStatuses").get("statuses"), "status")
 
         return frames.order_statuses_frame(self._memoised(("statuses",), read, refresh))
+
+    def known_status(self, status: str) -> str:
+        """``status`` spelt as WHMCS lists it (GetOrderStatuses, custom ones included).
+
+        WHMCS answers an unknown status with no orders and no error, so a typo would read
+        as "nothing pending". Case is not significant (``"pending"`` → ``"Pending"``).
+
+        Raises
+        ------
+        ValidationError
+            For a status WHMCS does not list, with the close matches.
+
+        Examples
+        --------
+        >>> client.known_status("in review")  # doctest: +SKIP
+        'In Review'
+        """
+        titles = self.order_statuses()["title"].dropna().tolist()
+        return listed("status", status, titles, what="order status")
 
 
 def _product_params(pid: int | list[int] | None, gid: int | None,

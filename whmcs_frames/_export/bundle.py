@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -20,8 +20,11 @@ import pandas as pd
 from .. import plots, reports
 from ..__version__ import __version__
 from .._exceptions import ValidationError
+from .._validate import listed
+from ..frames import describe
 from ..reports._grouping import casefolded
 from .safe_csv import ENCODINGS, write_csv
+from .workbook import write_workbook
 
 __all__ = ["Bundle", "Filters", "export_reports", "parse_bound", "write_bundle"]
 
@@ -81,11 +84,11 @@ def parse_bound(value: str | date | datetime | None, name: str
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             raise ValidationError(name, "a naive date-time in the WHMCS server's time "
-                                  "(WHMCS dates carry no time zone)", got=str(value))
+                                  "(WHMCS dates carry no time zone)", got=value)
         return pd.Timestamp(value), False
     if isinstance(value, date):
         return pd.Timestamp(value), True
-    raise ValidationError(name, _DATE_HELP, got=type(value).__name__)
+    raise ValidationError(name, _DATE_HELP, got_text=f"a {type(value).__name__}")
 
 
 def _statuses(status: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -104,14 +107,26 @@ def make_filters(since: Any, until: Any, status: Any) -> Filters:
     if whole_day and end is not None:
         end += timedelta(days=1)  # "until 2024-03-31" includes all of that day
     if start is not None and end is not None and start >= end:
-        raise ValidationError("until", "a date after since", got=str(until))
+        raise ValidationError("until", "a date after since", got=until)
     statuses = _statuses(status)
     given = {"since": None if since is None else str(since),
              "until": None if until is None else str(until), "status": list(statuses)}
     return Filters(start, end, whole_day, statuses, given)
 
 
-def _read_client(client: Any, filters: Filters, progress: bool) -> dict[str, pd.DataFrame]:
+def _known_statuses(filters: Filters, known: Callable[[str], str]) -> Filters:
+    """The filters with each status spelt as WHMCS lists it; an unknown one raises.
+
+    WHMCS answers an unknown status with no orders, which would make an empty bundle.
+    """
+    if not filters.statuses:
+        return filters
+    statuses = tuple(dict.fromkeys(known(s) for s in filters.statuses))
+    return replace(filters, statuses=statuses, given={**filters.given, "status": list(statuses)})
+
+
+def _read_client(client: Any, filters: Filters, progress: bool | None
+                 ) -> dict[str, pd.DataFrame]:
     # One status can be asked of WHMCS directly: fewer pages from somebody's billing system.
     server_status = filters.statuses[0] if len(filters.statuses) == 1 else None
     return {
@@ -128,10 +143,11 @@ def _given_frames(source: Any) -> dict[str, pd.DataFrame]:
     found = {name: get(name) for name in FRAME_NAMES}
     if found["orders"] is None or found["order_lines"] is None:
         raise ValidationError("source", "a Client, or frames by name with at least "
-                              "'orders' and 'order_lines'", got=type(source).__name__)
+                              "'orders' and 'order_lines'", got_text=f"a {type(source).__name__}")
     for name, frame in found.items():
         if frame is not None and not isinstance(frame, pd.DataFrame):
-            raise ValidationError(f"source[{name!r}]", "a DataFrame", got=type(frame).__name__)
+            raise ValidationError(f"source[{name!r}]", "a DataFrame",
+                                  got_text=f"a {type(frame).__name__}")
     return {name: frame for name, frame in found.items() if frame is not None}
 
 
@@ -149,6 +165,7 @@ def aggregations(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "paid_vs_unpaid": reports.paid_vs_unpaid(orders),
         "payment_methods": reports.payment_methods(orders),
         "product_mix": reports.product_mix(lines),
+        "product_revenue": reports.product_revenue(lines),
         "promotion_usage": reports.promotion_usage(orders, frames.get("promotions")),
         "fraud_scores": reports.fraud_score_distribution(orders),
         "conversion_by_month": reports.conversion_by_cohort(orders, freq="month"),
@@ -165,6 +182,7 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
               ("status_breakdown", plots.status_breakdown, "orders"),
               ("payment_methods", plots.payment_methods, "orders"),
               ("product_mix", plots.product_mix, "order_lines"),
+              ("product_revenue", plots.product_revenue, "order_lines"),
               ("promotion_usage", plots.promotion_usage, "orders"),
               ("fraud_scores", plots.fraud_scores, "orders"))
     paths = []
@@ -192,36 +210,82 @@ def _out_dir(out_dir: str | os.PathLike[str]) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be created and written",
-                              got=f"{folder} ({exc.strerror or exc})") from None
+                              got_text=f"{folder} ({exc.strerror or exc})") from None
     return folder
 
 
 def _manifest(filters: Filters, host: str | None, encoding: str,
-              files: list[dict[str, Any]]) -> dict[str, Any]:
+              files: list[dict[str, Any]], conversion: dict[str, Any] | None
+              ) -> dict[str, Any]:
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "whmcs_host": host, "generator": f"whmcs_frames {__version__}",
         "filters": filters.given, "filters_apply_to": _SCOPE, "encoding": encoding,
         "revenue_definition": reports.REVENUE_DEFINITION,
         "time_to_accept": reports.TIME_TO_ACCEPT,
+        "partial_periods": "Time series flag periods the data covers only in part "
+                           "(partial=True): their totals are not comparable with full ones.",
+        "conversion": conversion,
         "files": files,
     }
 
 
+def _converted(tables: dict[str, pd.DataFrame], rates: Any, to: Any
+               ) -> tuple[dict[str, pd.DataFrame], dict[str, Any] | None]:
+    """Every money table with its converted columns, and what the manifest records."""
+    if rates is None and to is None:
+        return tables, None
+    if rates is None or to is None:
+        raise ValidationError("rates" if rates is None else "to",
+                              "given together with " + ("to" if rates is None else "rates"))
+    out, recorded = {}, None
+    for name, table in tables.items():
+        money = [c for c in reports.MONEY_COLUMNS if c in table.columns]
+        if "currency" in table.columns and money:
+            table = reports.convert(table, rates=rates, to=to)
+            recorded = {"to": table.attrs["conversion"]["to"],
+                        "rates": table.attrs["conversion"]["rates"]}
+        out[name] = table
+    return out, recorded
+
+
+def _sidecars(folder: Path, frames: Mapping[str, pd.DataFrame],
+              tables: Mapping[str, pd.DataFrame], encoding: str, xlsx: bool
+              ) -> list[tuple[Path, pd.DataFrame | None]]:
+    """``columns.csv`` (the frames' column dictionary) and, if asked, ``reports.xlsx``."""
+    dictionary = describe()
+    dictionary = dictionary[dictionary["frame"].isin(list(frames))].reset_index(drop=True)
+    written: list[tuple[Path, pd.DataFrame | None]] = [(folder / "columns.csv", dictionary)]
+    write_csv(dictionary, written[0][0], encoding=encoding)
+    if xlsx:
+        written.append((folder / "reports.xlsx", None))
+        write_workbook({**frames, **tables, "columns": dictionary}, written[-1][0])
+    return written
+
+
 def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = None,
-                 until: Any = None, status: Any = None, encoding: str = "utf-8",
-                 charts: bool = True, progress: bool = True,
-                 host: str | None = None) -> Bundle:
+                 until: Any = None, status: Any = None, encoding: str = "utf-8-sig",
+                 charts: bool = True, progress: bool | None = None, host: str | None = None,
+                 xlsx: bool = False, rates: Mapping[str, float] | None = None,
+                 to: str | None = None) -> Bundle:
     """Do :func:`whmcs_frames.reports.export_reports`' work; see there."""
     if encoding not in ENCODINGS:
         raise ValidationError("encoding", " or ".join(map(repr, ENCODINGS)), got=encoding)
     filters = make_filters(since, until, status)
     folder = _out_dir(out_dir)
     is_client = callable(getattr(source, "orders", None)) and hasattr(source, "host")
-    frames = _read_client(source, filters, progress) if is_client else _given_frames(source)
+    if is_client:
+        filters = _known_statuses(filters, source.known_status)
+        frames = _read_client(source, filters, progress)
+    else:
+        frames = _given_frames(source)
+        if "order_statuses" in frames:
+            titles = frames["order_statuses"]["title"].dropna().tolist()
+            filters = _known_statuses(filters, lambda s: listed("status", s, titles,
+                                                                what="order status"))
     frames["orders"], frames["order_lines"] = filters.select(frames["orders"],
                                                              frames["order_lines"])
-    tables = aggregations(frames)
+    tables, conversion = _converted(aggregations(frames), rates, to)
     paths: list[Path] = []
     files: list[dict[str, Any]] = []
     try:
@@ -232,18 +296,22 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
             rows = write_csv(frame, paths[-1], encoding=encoding)
             files.append({"file": paths[-1].name, "rows": rows,
                           "columns": [str(c) for c in frame.columns]})
+        for path, table in _sidecars(folder, frames, tables, encoding, xlsx):
+            paths.append(path)
+            files.append({"file": path.name, "rows": None if table is None else len(table),
+                          "columns": None if table is None else list(table.columns)})
         if charts:
             for path in _draw_charts(frames, folder):
                 paths.append(path)
                 files.append({"file": path.name, "rows": None, "columns": None})
         manifest = _manifest(filters, host or (source.host if is_client else None),
-                             encoding, files)
+                             encoding, files, conversion)
         paths.append(folder / "manifest.json")
         paths[-1].write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be written",
-                              got=f"{folder} ({exc.strerror or exc})") from None
+                              got_text=f"{folder} ({exc.strerror or exc})") from None
     return Bundle(paths, manifest, frames, tables)
 
 
@@ -254,15 +322,19 @@ def export_reports(
     since: str | date | datetime | None = None,
     until: str | date | datetime | None = None,
     status: str | Sequence[str] | None = None,
-    encoding: Literal["utf-8", "utf-8-sig"] = "utf-8",
+    encoding: Literal["utf-8", "utf-8-sig"] = "utf-8-sig",
     charts: bool = True,
-    progress: bool = True,
+    progress: bool | None = None,
     host: str | None = None,
+    xlsx: bool = False,
+    rates: Mapping[str, float] | None = None,
+    to: str | None = None,
 ) -> list[Path]:
     """Write the report bundle: frames and aggregations as CSV, charts as PNG, a manifest.
 
     Files: ``orders.csv``, ``order_lines.csv``, ``products.csv``,
-    ``product_pricing.csv``, ``promotions.csv``, ``order_statuses.csv``, every
+    ``product_pricing.csv``, ``promotions.csv``, ``order_statuses.csv``, ``columns.csv``
+    (what each column means and where it comes from), every
     aggregation of :mod:`whmcs_frames.reports` (``revenue_by_month.csv``, ``status_summary.csv``…),
     the charts of :mod:`whmcs_frames.plots` as PNG, and ``manifest.json`` (files, row
     counts, filters, revenue definition, time generated, WHMCS host), written last.
@@ -285,12 +357,21 @@ def export_reports(
         ``"YYYY-MM-DD"``) includes the whole day; a datetime is an exact bound.
     status : str or sequence of str, optional
         Keep only orders in these statuses (and their lines).
-    encoding : {"utf-8", "utf-8-sig"}
-        ``"utf-8-sig"`` adds the byte-order mark that makes Excel read UTF-8.
+    encoding : {"utf-8-sig", "utf-8"}
+        ``"utf-8-sig"`` (the default) starts each CSV with the byte-order mark that makes
+        Excel read UTF-8, so "Liam Côté" is not garbled; pandas, Python's csv module and
+        LibreOffice read it too. ``"utf-8"`` for tools that would keep the mark as text.
+    xlsx : bool
+        Also write ``reports.xlsx``: one sheet per CSV, typed cells, frozen header (needs
+        the ``excel`` extra, openpyxl).
+    rates, to : mapping and str, optional
+        Give both to add converted money columns (``revenue_usd``…) to every money table
+        via :func:`whmcs_frames.reports.convert`; the rates go into the manifest.
     charts : bool
         Also draw the PNG charts.
-    progress : bool
-        Progress bars while reading from a client.
+    progress : bool, optional
+        Progress bars while reading from a client; by default only when stderr is a
+        terminal.
     host : str, optional
         The WHMCS host for the manifest; a client's own host by default.
 
@@ -313,4 +394,5 @@ def export_reports(
     'manifest.json'
     """
     return write_bundle(source, out_dir, since=since, until=until, status=status,
-                        encoding=encoding, charts=charts, progress=progress, host=host).paths
+                        encoding=encoding, charts=charts, progress=progress, host=host,
+                        xlsx=xlsx, rates=rates, to=to).paths

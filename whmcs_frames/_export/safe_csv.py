@@ -32,8 +32,9 @@ __all__ = ["ENCODINGS", "FORMULA_TRIGGERS", "MONEY_COLUMNS", "csv_ready", "neutr
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Float columns holding money (written with two decimals); other floats keep theirs.
 MONEY_COLUMNS = frozenset({"amount", "promovalue", "price", "setup_fee", "value", "revenue"})
-#: The encodings a bundle may be written in: plain UTF-8, or with Excel's byte-order mark.
-ENCODINGS = ("utf-8", "utf-8-sig")
+#: The encodings a bundle may be written in: with Excel's byte-order mark (the default),
+#: or plain UTF-8.
+ENCODINGS = ("utf-8-sig", "utf-8")
 
 
 def neutralise(text: str) -> str:
@@ -104,7 +105,7 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *,
-              encoding: str = "utf-8") -> int:
+              encoding: str = "utf-8-sig") -> int:
     """Write ``frame`` as spreadsheet-safe CSV (see :func:`csv_ready`); returns its rows.
 
     Examples

@@ -22,6 +22,7 @@ from typing import Any
 from .._api.shapes import unwrap_list
 from .._exceptions import InconsistentReadError, PaginationShiftWarning, ValidationError, warn
 from .._validate import positive_int, whmcs_id
+from .._validate import progress as progress_wanted
 
 __all__ = ["DEFAULT_PAGE_SIZE", "fetch_orders", "iter_order_pages", "order_filters"]
 
@@ -108,11 +109,11 @@ class _Pass:
         return [order for page in self.pages for order in page.orders]
 
 
-def _progress(enabled: bool) -> Any:
+def _progress(enabled: bool | None) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=None, unit="orders", desc="GetOrders", disable=not enabled,
-                leave=False)
+    return tqdm(total=None, unit="orders", desc="GetOrders",
+                disable=not progress_wanted("progress", enabled), leave=False)
 
 
 def first_round_size(filters: Mapping[str, Any], page_size: int, workers: int,
@@ -129,7 +130,7 @@ def first_round_size(filters: Mapping[str, Any], page_size: int, workers: int,
 
 
 def _read_pass(call: Call, filters: Mapping[str, Any], page_size: int,
-               pool: ThreadPoolExecutor, guesses: int, progress: bool) -> _Pass:
+               pool: ThreadPoolExecutor, guesses: int, progress: bool | None) -> _Pass:
     with _progress(progress) as bar:
 
         def read(offset: int) -> _Page:
@@ -148,7 +149,8 @@ def _read_pass(call: Call, filters: Mapping[str, Any], page_size: int,
 
 
 def fetch_orders(call: Call, filters: Mapping[str, Any], *,
-                 page_size: int = DEFAULT_PAGE_SIZE, workers: int = 4, progress: bool = True,
+                 page_size: int = DEFAULT_PAGE_SIZE, workers: int = 4,
+                 progress: bool | None = None,
                  max_passes: int = MAX_PASSES,
                  expected_total: int | None = None) -> list[dict[str, Any]]:
     """Every order matching ``filters``, exactly once, read concurrently.
@@ -161,8 +163,8 @@ def fetch_orders(call: Call, filters: Mapping[str, Any], *,
         Validated GetOrders filters (see :func:`order_filters`).
     page_size, workers : int
         Orders per request and concurrent requests.
-    progress : bool
-        Show a tqdm progress bar counting orders.
+    progress : bool or None
+        Show a tqdm progress bar counting orders; None: only if stderr is a terminal.
     max_passes : int
         Whole re-reads allowed while pages shift under a concurrent writer.
     expected_total : int, optional

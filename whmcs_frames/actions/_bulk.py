@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._api.registry import ACTIONS
 from .._exceptions import AuditLogError, OutcomeUnknown, WhmcsError
+from .._validate import progress as progress_wanted
 from .._validate import seconds
 from ..frames._converters import SCHEMAS
 from ..frames._records import bulk_outcomes_frame
@@ -80,13 +81,14 @@ def _stop_reason(row: Mapping[str, Any], stop_on_error: bool) -> str | None:
 
 
 def _rows(client: Client, name: str, ids: list[int], options: Mapping[str, Any], *,
-          dry_run: bool, stop_on_error: bool, pause: float, progress: bool,
+          dry_run: bool, stop_on_error: bool, pause: float, progress: bool | None,
           check: bool) -> Iterator[dict[str, Any]]:
     from tqdm.auto import tqdm
 
     whmcs = ACTIONS[name].whmcs
     stopped: str | None = None
-    with tqdm(total=len(ids), desc=whmcs, unit="orders", disable=not progress) as bar:
+    with tqdm(total=len(ids), desc=whmcs, unit="orders",
+              disable=not progress_wanted("progress", progress)) as bar:
         for position, orderid in enumerate(ids):
             if stopped:
                 yield _row(orderid, whmcs, "skipped", False, stopped, None,
@@ -101,7 +103,7 @@ def _rows(client: Client, name: str, ids: list[int], options: Mapping[str, Any],
 
 
 def iter_bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
-              stop_on_error: bool = False, pause: float = 0.0, progress: bool = False,
+              stop_on_error: bool = False, pause: float = 0.0, progress: bool | None = False,
               check: bool = True, **params: Any) -> Iterator[dict[str, Any]]:
     """Like :func:`bulk`, but yields each order's row as soon as it is done.
 
@@ -121,7 +123,7 @@ def iter_bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
 
 
 def bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
-         stop_on_error: bool = False, pause: float = 0.0, progress: bool = True,
+         stop_on_error: bool = False, pause: float = 0.0, progress: bool | None = None,
          check: bool = True, **params: Any) -> pd.DataFrame:
     """Run one order action over many orders; one outcome row per order.
 
@@ -136,16 +138,17 @@ def bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
         ``"accept"``, ``"cancel"``, ``"fraud"``, ``"pending"``, ``"fraud_check"`` or
         ``"delete"`` (``"accept_order"``, ``"AcceptOrder"`` and ``"fraud-check"`` work too).
     orders : DataFrame, Series, list of int
-        A DataFrame's ``id`` column (else its index), a Series' values, or ids. Each
-        distinct order is acted on once, in the order given.
+        A DataFrame's ``id`` column (else ``orderid``, as line items have it, else its
+        index), a Series' values, or ids. Each distinct order is acted on once, in the
+        order given.
     dry_run : bool
         Send nothing (default True).
     stop_on_error : bool
         Stop at the first failure; the rest are ``"skipped"``.
     pause : float
         Seconds to wait between orders.
-    progress : bool
-        Show a progress bar.
+    progress : bool, optional
+        Show a progress bar; by default only when stderr is a terminal.
     check : bool
         Read each order fresh and refuse where WHMCS would (see the action functions).
     **params

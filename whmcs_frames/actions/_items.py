@@ -33,6 +33,7 @@ from .._api.php import encode_serialized
 from .._api.registry import ACTIONS
 from .._exceptions import ValidationError
 from .._validate import choice, flag, id_list, money, positive_int, text, whmcs_id
+from ..frames._lines import CYCLE_KEYS
 
 __all__ = [
     "BILLING_CYCLES",
@@ -43,8 +44,7 @@ __all__ = [
     "item_arrays",
 ]
 
-BILLING_CYCLES = ("free", "onetime", "monthly", "quarterly", "semiannually", "annually",
-                  "biennially", "triennially")
+BILLING_CYCLES = CYCLE_KEYS  # AddOrder takes the same keys product_pricing uses
 DOMAIN_TYPES = ("register", "transfer")
 #: AddOrder parameters only :class:`Product`/:class:`Domain` items may fill.
 ITEM_PARAMS = frozenset({
@@ -280,7 +280,7 @@ def item_arrays(items: Iterable[Product | Domain]) -> dict[str, dict[int, Any]]:
             domains.append(item)
         else:
             raise ValidationError("items", "wf.Product or wf.Domain objects",
-                                  got=type(item).__name__)
+                                  got_text=f"a {type(item).__name__}")
     arrays: dict[str, dict[int, Any]] = {}
     indexed: list[tuple[int, Product | Domain]] = [
         *enumerate(products), *zip(_domain_slots(products, domains), domains, strict=True)]

@@ -266,15 +266,21 @@ def _bulk_id(value: Any) -> int:
 
 
 def order_ids(orders: Any) -> list[int]:
-    """Distinct order ids, in order, from a DataFrame (``id`` column, else the index),
-    a Series, an Index, a list or a single id."""
+    """Distinct order ids, in order, from a DataFrame (``id`` column, else ``orderid`` as
+    line items have it, else the index), a Series, an Index, a list or a single id."""
     if isinstance(orders, pd.DataFrame):
-        values: Iterable[Any] = orders["id"] if "id" in orders.columns else orders.index
+        column = next((c for c in ("id", "orderid") if c in orders.columns), None)
+        if column is None and isinstance(orders.index, pd.RangeIndex):
+            # 0, 1, 2… are row numbers, not order ids: say what is missing instead.
+            raise ValidationError("orders", "a frame with an 'id' or 'orderid' column, or "
+                                  "order ids as its index",
+                                  got_text=f"columns {list(map(str, orders.columns))}")
+        values: Iterable[Any] = orders.index if column is None else orders[column]
     elif isinstance(orders, numbers.Integral):
         values = [orders]
     elif isinstance(orders, str | bytes | Mapping) or not isinstance(orders, Iterable):
         raise ValidationError("orders", "a DataFrame, Series or list of order ids",
-                              got=type(orders).__name__)
+                              got_text=f"a {type(orders).__name__}")
     else:
         values = orders
     return list(dict.fromkeys(_bulk_id(v) for v in values))

@@ -18,6 +18,7 @@ Example
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import textwrap
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from typing import Any, TextIO
 
 from .._api.registry import ACTIONS
 from .._client.facade import connect
+from .._exceptions import ValidationError
 from ..actions._bulk import iter_bulk
 from ..actions._perform import bulk_action
 
@@ -55,7 +57,7 @@ def _confirmed(name: str, ids: list[int], host: str, options: Mapping[str, Any])
     if ACTIONS[name].irreversible:
         print("DeleteOrder is IRREVERSIBLE: each order's services, addons, domains and "
               "invoices are deleted with it.", file=err)
-    print("Type 'yes' to go on: ", end="", file=err, flush=True)
+    print("Type 'yes' (or 'y') to go on, anything else stops: ", end="", file=err, flush=True)
     answer = sys.stdin.readline()
     return answer.strip().lower() in ("y", "yes")
 
@@ -75,10 +77,38 @@ def _line(row: Mapping[str, Any]) -> str:
     return f"{row['orderid']:>8}  {row['action']:<15} {row['outcome']:<8} {message}".rstrip()
 
 
+def _csv_ids(path: str, column: str | None) -> list[int]:
+    """The order ids in one column of a CSV (``id``, else ``orderid``, unless named)."""
+    try:
+        # utf-8-sig reads our own bundles' byte-order mark and plain UTF-8 alike.
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            names = reader.fieldnames or []
+            wanted = column or next((c for c in ("id", "orderid") if c in names), None)
+            if wanted not in names:
+                raise ValidationError("--from-csv", f"a CSV with an {column or 'id'!r} column"
+                                      + ("" if column else " (or 'orderid')"),
+                                      got_text=f"columns {names}")
+            cells = [(n, row[wanted]) for n, row in enumerate(reader, start=2)]
+    except OSError as exc:
+        raise ValidationError("--from-csv", "a readable CSV file",
+                              got_text=f"{path} ({exc.strerror or exc})") from None
+    ids = []
+    for line, cell in cells:
+        text = (cell or "").strip()
+        if not text.isdigit() or int(text) < 1:
+            raise ValidationError(f"--from-csv line {line}", "an order id", got=cell)
+        ids.append(int(text))
+    return ids
+
+
 def run_order(args: argparse.Namespace, out: TextIO) -> int:
     """Handle ``whmcs-frames order …``; returns the exit code."""
     name = bulk_action(args.order_action)
-    ids = list(dict.fromkeys(args.ids))
+    from_csv = _csv_ids(args.from_csv, args.column) if args.from_csv else []
+    ids = list(dict.fromkeys([*args.ids, *from_csv]))
+    if not ids:
+        raise ValidationError("ID", "at least one order id, or --from-csv FILE with some")
     options = _options(args, name)
     with connect() as client:
         if not (args.dry_run or args.yes):

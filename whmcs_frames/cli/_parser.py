@@ -15,13 +15,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["build_parser", "positive_int"]
+from ..__version__ import __version__
+
+__all__ = ["age", "build_parser", "positive_int"]
 
 _EXAMPLES = """\
 examples:
   whmcs-frames order accept 1234 1235 --no-send-email
   whmcs-frames order cancel 1234 --cancel-sub --dry-run
   whmcs-frames order delete 1234 --yes   (irreversible)
+  whmcs-frames order cancel --from-csv stale.csv
 
 Every attempt, dry runs included, is appended to the audit log
 (WHMCS_FRAMES_AUDIT_LOG, default in your data directory)."""
@@ -48,9 +51,28 @@ def _seconds(text: str) -> float:
     return value
 
 
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def age(text: str) -> float:
+    """An argparse ``type`` for ``--older-than``: ``90m``, ``12h``, ``3d``, ``2w`` → seconds."""
+    value, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    if unit not in _UNITS or not value.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"not an age such as 3d, 12h, 90m or 2w: {text!r}")
+    return int(value) * _UNITS[unit]
+
+
 def _common() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("ids", metavar="ID", nargs="+", type=positive_int, help="order ids")
+    parent.add_argument("ids", metavar="ID", nargs="*", type=positive_int,
+                        help="order ids (or --from-csv)")
+    parent.add_argument("--from-csv", metavar="FILE",
+                        help="also the ids in this CSV's id (or orderid) column, e.g. a "
+                             "file `whmcs-frames orders --csv` wrote")
+    parent.add_argument("--column", metavar="NAME",
+                        help="the --from-csv column holding the ids (default: id, else "
+                             "orderid)")
     parent.add_argument("--dry-run", action="store_true",
                         help="send nothing; log and show what would be sent")
     parent.add_argument("-y", "--yes", action="store_true",
@@ -121,10 +143,19 @@ def add_order_commands(subparsers: Any) -> None:
 
 
 def _bundle_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--excel", action="store_true",
-                        help="write CSVs as utf-8-sig, which Excel opens as UTF-8")
+    parser.add_argument("--utf8", action="store_true",
+                        help="plain UTF-8 CSVs (default: UTF-8 with the byte-order mark "
+                             "Excel needs to read accents)")
+    parser.add_argument("--excel", action="store_true", help=argparse.SUPPRESS)  # the default now
+    parser.add_argument("--xlsx", action="store_true",
+                        help="also write reports.xlsx, one sheet per table (needs "
+                             "pip install 'whmcs-frames[excel]')")
     parser.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    bars = parser.add_mutually_exclusive_group()
+    bars.add_argument("--no-progress", action="store_true", help="no progress bars")
+    bars.add_argument("--progress", action="store_true",
+                      help="progress bars even when stderr is not a terminal (default: "
+                           "only on a terminal)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="WHMCS orders as pandas DataFrames: reports, reviews and audited actions.",
         epilog="Configure a real WHMCS with WHMCS_API_URL, WHMCS_API_IDENTIFIER and "
                "WHMCS_API_SECRET; `whmcs-frames demo` needs none of them.")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -141,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a WHMCS sandbox with synthetic orders, write every CSV, chart\n"
                     "and manifest.json into --out, and print a summary.",
         epilog="examples:\n  whmcs-frames demo\n"
-               "  whmcs-frames demo --orders 500 --seed 3 --out /tmp/reports --excel")
+               "  whmcs-frames demo --orders 500 --seed 3 --out /tmp/reports --xlsx")
     demo.add_argument("--orders", type=positive_int, default=2000,
                       help="synthetic orders (default 2000)")
     demo.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
@@ -161,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  whmcs-frames export --out reports/\n"
                "  whmcs-frames export --out q1/ --since 2024-01-01 --until 2024-03-31\n"
                "  whmcs-frames export --out review/ --status Pending --status 'In Review' "
-               "--excel")
+               "--xlsx")
     export.add_argument("--out", required=True, metavar="DIR", help="report folder")
     export.add_argument("--since", metavar="YYYY-MM-DD",
                         help="orders placed on or after this day")
@@ -186,5 +219,37 @@ def build_parser() -> argparse.ArgumentParser:
     box.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     box.set_defaults(handler=("_reports", "run_sandbox"))
 
+    _table_commands(commands)
     add_order_commands(commands)
     return parser
+
+
+def _table_commands(commands: Any) -> None:
+    """``orders`` and ``audit``: the daily questions, answered as a table on stdout."""
+    orders = commands.add_parser(
+        "orders", help="list orders from the configured WHMCS as a table",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Orders of the configured WHMCS, newest first, as a table on stdout\n"
+                    "(id, date, age, status, client, amount, currency, payment, fraud score).",
+        epilog="examples:\n  whmcs-frames orders --status Pending --older-than 3d\n"
+               "  whmcs-frames orders --status Pending --older-than 3d --csv stale.csv\n"
+               "  whmcs-frames order cancel --from-csv stale.csv")
+    orders.add_argument("--status", metavar="STATUS",
+                        help="only orders in this status (checked against WHMCS's list)")
+    orders.add_argument("--older-than", type=age, metavar="AGE",
+                        help="only orders placed more than AGE ago: 90m, 12h, 3d, 2w")
+    orders.add_argument("--csv", metavar="FILE",
+                        help="also write every column of those orders to FILE")
+    orders.add_argument("--limit", type=positive_int, metavar="N",
+                        help="show at most N rows (the CSV has them all)")
+    orders.set_defaults(handler=("_tables", "run_orders"))
+
+    audit = commands.add_parser(
+        "audit", help="the audit log of write attempts as a table",
+        description="Every write attempt in the audit log (WHMCS_FRAMES_AUDIT_LOG, default "
+                    "in your data directory), one row per attempt, oldest first.",
+        epilog="example: whmcs-frames audit --since 2024-06-01")
+    audit.add_argument("--since", metavar="YYYY-MM-DD",
+                       help="attempts on or after this day (UTC)")
+    audit.add_argument("--log", metavar="FILE", help="another audit log file")
+    audit.set_defaults(handler=("_tables", "run_audit"))

@@ -45,8 +45,8 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
     with sandbox.serve(orders=args.orders, seed=args.seed) as box, box.client() as client:
         print(f"WHMCS sandbox on {box.url} ({args.orders} synthetic orders, seed {args.seed})",
               file=out, flush=True)
-        bundle = write_bundle(client, args.out, encoding=_encoding(args),
-                              charts=not args.no_charts, progress=not args.no_progress)
+        bundle = write_bundle(client, args.out, encoding=_encoding(args), xlsx=args.xlsx,
+                              charts=not args.no_charts, progress=_progress(args))
     _print_summary(bundle, args.out, out)
     print(f"\ndone in {time.perf_counter() - started:.1f} s", file=out)
     return EXIT_OK
@@ -57,16 +57,21 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     started = time.perf_counter()
     with connect() as client:
         bundle = write_bundle(client, args.out, since=args.since, until=args.until,
-                              status=args.status, encoding=_encoding(args),
-                              charts=not args.no_charts, progress=not args.no_progress)
+                              status=args.status, encoding=_encoding(args), xlsx=args.xlsx,
+                              charts=not args.no_charts, progress=_progress(args))
     print(f"WHMCS {client.host}: {len(bundle.frames['orders']):,} orders", file=out)
     _print_summary(bundle, args.out, out)
     print(f"\ndone in {time.perf_counter() - started:.1f} s", file=out)
     return EXIT_OK
 
 
+def _progress(args: argparse.Namespace) -> bool | None:
+    """``--progress`` forces bars, ``--no-progress`` stops them; else only on a terminal."""
+    return True if args.progress else False if args.no_progress else None
+
+
 def _encoding(args: argparse.Namespace) -> str:
-    return "utf-8-sig" if args.excel else "utf-8"
+    return "utf-8" if args.utf8 else "utf-8-sig"
 
 
 def run_statuses(args: argparse.Namespace, out: TextIO) -> int:

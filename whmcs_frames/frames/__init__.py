@@ -28,11 +28,9 @@ Example
 
 from .._api.shapes import unwrap_list
 from ._billing import (
-    BILLING_CYCLES,
     CREDENTIAL_FIELDS,
     cancellations_frame,
     clients_frame,
-    cycle_key,
     service_history_frame,
     services_frame,
 )
@@ -44,16 +42,20 @@ from ._converters import (
     product_pricing_frame,
     products_frame,
     promotions_frame,
+    warn_unmatched_products,
 )
+from ._dictionary import describe
 from ._invoices import invoices_frame, transactions_frame
+from ._lines import CYCLE_KEYS, cycle_key, resolve_pids
 
 __all__ = [
-    "BILLING_CYCLES",
     "CREDENTIAL_FIELDS",
+    "CYCLE_KEYS",
     "SCHEMAS",
     "cancellations_frame",
     "clients_frame",
     "cycle_key",
+    "describe",
     "invoices_frame",
     "order_lines_frame",
     "order_statuses_frame",
@@ -61,8 +63,10 @@ __all__ = [
     "product_pricing_frame",
     "products_frame",
     "promotions_frame",
+    "resolve_pids",
     "service_history_frame",
     "services_frame",
     "transactions_frame",
     "unwrap_list",
+    "warn_unmatched_products",
 ]

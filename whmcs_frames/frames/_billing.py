@@ -20,27 +20,17 @@ import pandas as pd
 from .._exceptions import ValidationError
 from ._converters import SCHEMAS, _columns, _records
 from ._dtypes import build_frame, text_value, to_category, to_int
+from ._lines import cycle_key
 
 __all__ = [
-    "BILLING_CYCLES",
     "CREDENTIAL_FIELDS",
     "cancellations_frame",
     "clients_frame",
-    "cycle_key",
     "service_history_frame",
     "services_frame",
 ]
 
 _ID, _MONEY, _DATE, _TEXT, _CAT = "Int64", "float64", "datetime64[ns]", "string", "category"
-
-#: WHMCS billing cycle → the cycle keys of ``product_pricing_frame`` (``free`` for both
-#: "Free" and "Free Account"). Keys are the cycle's letters only, lower case, so
-#: "Semi-Annually", "SemiAnnually" and "semiannually" all match.
-BILLING_CYCLES = {
-    "monthly": "monthly", "quarterly": "quarterly", "semiannually": "semiannually",
-    "annually": "annually", "biennially": "biennially", "triennially": "triennially",
-    "onetime": "onetime", "free": "free", "freeaccount": "free",
-}
 
 #: Service fields holding credentials: never read by :func:`services_frame`.
 CREDENTIAL_FIELDS = frozenset({"password", "username", "serviceusername", "servicepassword",
@@ -75,20 +65,6 @@ _CLIENT_FIELDS = ("id", "firstname", "lastname", "companyname", "datecreated", "
 _SERVICE_FIELDS = ("id", "orderid", "pid", "regdate", "name", "groupname", "domain",
                    "billingcycle", "nextduedate", "status", "firstpaymentamount",
                    "recurringamount", "paymentmethod")
-
-
-def cycle_key(value: Any) -> str | None:
-    """A WHMCS billing cycle as a ``product_pricing`` cycle key; None when unknown.
-
-    Examples
-    --------
-    >>> cycle_key("Semi-Annually"), cycle_key("One Time"), cycle_key("Free Account")
-    ('semiannually', 'onetime', 'free')
-    """
-    text = text_value(value, empty_is_na=True)
-    if text is None:
-        return None
-    return BILLING_CYCLES.get("".join(c for c in text.casefold() if c.isalpha()))
 
 
 def _cycle_keys(values: np.ndarray) -> pd.Categorical:

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .._api.shapes import unwrap_list
-from .._exceptions import ResponseFormatError, ValidationError
-from ._dtypes import build_frame, text_value, to_int
+from .._exceptions import ProductMatchWarning, ResponseFormatError, ValidationError, warn
+from ._dtypes import build_frame, text_value, to_category, to_datetime, to_int
 from ._fields import (
     FRAUD_FLAG_COLUMNS,
     currency_codes,
@@ -22,6 +22,7 @@ from ._fields import (
     pricing_rows,
     unserialized_or_none,
 )
+from ._lines import cycle_keys, resolve_pids
 
 __all__ = [
     "SCHEMAS",
@@ -31,6 +32,7 @@ __all__ = [
     "product_pricing_frame",
     "products_frame",
     "promotions_frame",
+    "warn_unmatched_products",
 ]
 
 _ID, _MONEY, _DATE, _TEXT, _CAT, _FLAG, _LIST = (
@@ -51,9 +53,10 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "name": _TEXT, "currencyprefix": _TEXT, "currencysuffix": _TEXT, "n_items": _ID,
     },
     "order_lines": {
-        "orderid": _ID, "type": _TEXT, "relid": _ID, "producttype": _TEXT, "product": _TEXT,
-        "domain": _TEXT, "billingcycle": _TEXT, "amount": _MONEY, "currency": _CAT,
-        "status": _CAT,
+        "orderid": _ID, "date": _DATE, "orderstatus": _CAT, "paymentstatus": _CAT,
+        "type": _TEXT, "relid": _ID, "pid": _ID, "producttype": _TEXT, "product": _TEXT,
+        "domain": _TEXT, "billingcycle": _TEXT, "cycle": _TEXT, "amount": _MONEY,
+        "currency": _CAT, "status": _CAT,
     },
     "products": {
         "pid": _ID, "gid": _ID, "type": _TEXT, "name": _TEXT, "slug": _TEXT,
@@ -88,7 +91,12 @@ SCHEMAS: dict[str, dict[str, str]] = {
 _ORDER_DERIVED = frozenset({"currency", "n_items", "fraud_score", "fraud_status",
                             "fraud_country", *FRAUD_FLAG_COLUMNS})
 _ORDER_FIELDS = tuple(c for c in SCHEMAS["orders"] if c not in _ORDER_DERIVED)
-_LINE_FIELDS = tuple(c for c in SCHEMAS["order_lines"] if c not in {"orderid", "currency"})
+# From the order, not the line item: its id, date, status, payment status and currency.
+_LINE_ORDER_FIELDS = {"orderid": "id", "date": "date", "orderstatus": "status",
+                      "paymentstatus": "paymentstatus"}
+_LINE_DERIVED = {*_LINE_ORDER_FIELDS, "currency", "pid", "cycle"}
+_LINE_TYPERS = {_ID: to_int, _DATE: to_datetime, _CAT: to_category}
+_LINE_FIELDS = tuple(c for c in SCHEMAS["order_lines"] if c not in _LINE_DERIVED)
 _PRODUCT_FIELDS = ("pid", "gid", "type", "name", "slug", "description", "module", "paytype",
                    "allowqty", "quantity_available")
 _PROMO_PARSED = frozenset({"appliesto", "requires", "upgradeconfig"})
@@ -104,7 +112,7 @@ def _records(records: Any, key: str) -> list[Mapping[str, Any]]:
         for r in recs:
             if not isinstance(r, Mapping):
                 raise ValidationError("records", f"WHMCS {key} records (mappings)",
-                                      got=type(r).__name__)
+                                      got_text=f"a {type(r).__name__}")
     return recs
 
 
@@ -169,15 +177,24 @@ def orders_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return build_frame(SCHEMAS["orders"], raw, len(recs))
 
 
-def order_lines_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+def order_lines_frame(records: Iterable[Mapping[str, Any]], *,
+                      products: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per line item of the given ORDER records, each with its ``orderid``.
 
-    Each line carries its order's ``currency`` beside ``amount``.
+    Each line carries its order's ``date``, ``orderstatus``, ``paymentstatus`` and
+    ``currency`` (beside ``amount``); ``status`` is the line's own (its service's or
+    domain's). ``cycle`` is the billing cycle as ``product_pricing`` spells it
+    (``semiannually``, ``onetime``; a domain's years as ``annually``…), and ``pid`` the
+    product's id when ``products`` is given (:func:`resolve_pids`), so lines merge with
+    the pricing frame on ``pid, currency, cycle``.
 
     Parameters
     ----------
     records : iterable of mapping
         The same raw order dicts :func:`orders_frame` takes.
+    products : pandas.DataFrame, optional
+        A products frame to find each product line's ``pid`` in; without it ``pid`` is
+        ``<NA>``. Names matching no product, or several, warn once per call.
 
     Returns
     -------
@@ -198,7 +215,8 @@ def order_lines_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     ['3', 'VPS', '5.0', 'EUR']
     """
     recs = _records(records, "order")
-    orders = _columns(recs, ("id", "currencyprefix", "currencysuffix", "lineitems"))
+    orders = _columns(recs, ("id", "date", "status", "paymentstatus", "currencyprefix",
+                             "currencysuffix", "lineitems"))
     per_order = [_line_items(wrapped) for wrapped in orders["lineitems"]]
     items = list(chain.from_iterable(per_order))
     if not set(map(type, items)) <= {dict}:
@@ -207,10 +225,29 @@ def order_lines_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
                 raise ResponseFormatError(f"a line item is {type(it).__name__}, not an object")
     owner = np.repeat(np.arange(len(recs)), [len(p) for p in per_order])
     raw: dict[str, Any] = _columns(items, _LINE_FIELDS)
-    raw["orderid"] = to_int(orders["id"]).take(owner)
+    # Typed once per order, then repeated per line: an order's date is parsed once, not
+    # once for each of its lines.
+    for column, field in _LINE_ORDER_FIELDS.items():
+        typed = _LINE_TYPERS[SCHEMAS["order_lines"][column]](orders[field])
+        raw[column] = typed.take(owner)
     order_currency = currency_codes(orders["currencyprefix"], orders["currencysuffix"])
     raw["currency"] = order_currency.take(owner)
-    return build_frame(SCHEMAS["order_lines"], raw, len(items))
+    raw["cycle"] = cycle_keys(raw["billingcycle"], raw["type"])
+    n = len(items)
+    raw["pid"] = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    lines = build_frame(SCHEMAS["order_lines"], raw, n)
+    if products is not None:
+        lines["pid"], problems = resolve_pids(lines, products)
+        if problems:
+            warn_unmatched_products(problems)
+    return lines
+
+
+def warn_unmatched_products(problems: list[str]) -> None:
+    """One :class:`~whmcs_frames.ProductMatchWarning` listing the names left without a pid."""
+    warn(f"{len(problems)} product name(s) in the order lines could not be tied to one "
+         f"product of GetProducts, so their pid is <NA>: {', '.join(problems)}",
+         ProductMatchWarning)
 
 
 def _names(items: list[Any]) -> list[str | None]:
@@ -289,8 +326,9 @@ def promotions_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
     ``appliesto``/``requires`` become lists of product ids (``""`` → ``[]``),
     ``upgradeconfig`` is PHP-unserialised (malformed → None), flags are booleans and
-    ``0000-00-00`` dates NaT. ``recurfor`` is kept as the number of times the discount
-    recurs (0 = unlimited), not a flag, so no information is lost.
+    ``0000-00-00`` dates NaT. ``maxuses`` is ``<NA>`` for "unlimited" (WHMCS's 0), so a
+    missing limit never sorts as the smallest one. ``recurfor`` is kept as the number of
+    times the discount recurs (0 = unlimited), not a flag, so no information is lost.
 
     Parameters
     ----------
@@ -314,7 +352,10 @@ def promotions_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     raw["appliesto"] = [int_list(r.get("appliesto")) for r in recs]
     raw["requires"] = [int_list(r.get("requires")) for r in recs]
     raw["upgradeconfig"] = [unserialized_or_none(r.get("upgradeconfig")) for r in recs]
-    return build_frame(SCHEMAS["promotions"], raw, len(recs))
+    frame = build_frame(SCHEMAS["promotions"], raw, len(recs))
+    # WHMCS's 0 means "no limit": as a number it would sort as the tightest limit.
+    frame["maxuses"] = frame["maxuses"].mask(frame["maxuses"].eq(0))
+    return frame
 
 
 def order_statuses_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -1,10 +1,11 @@
 """Column coercion for :mod:`whmcs_frames.frames`: raw WHMCS values in, typed arrays out.
 
 WHMCS sends the same field as a JSON number in one version and a string in the next,
-``""`` for "none", ``0000-00-00`` for "no date", HTML entities in typed text and flags as
-``1``/``"on"``/``"true"``. Each converter here takes one whole column (a list of raw
-values) and returns a pandas array of one dtype, vectorised where pandas can do the work
-and never raising on untidy input: what cannot be read becomes NA.
+``""`` for "none" (missing, ``<NA>``, in every text and category column), ``0000-00-00``
+for "no date", HTML entities in typed text and flags as ``1``/``"on"``/``"true"``. Each
+converter here takes one whole column (a list of raw values) and returns a pandas array
+of one dtype, vectorised where pandas can do the work and never raising on untidy input:
+what cannot be read becomes NA.
 
 :func:`build_frame` is the one place a schema is applied, so every frame gets its columns
 in the same order with the same dtypes, whether it has a million rows or none.
@@ -211,15 +212,20 @@ def text_value(value: Any, *, empty_is_na: bool = False) -> str | None:
 
 def _texts(values: Column, empty_is_na: bool) -> list[str | None]:
     # The common case (plain text, no entity) skips the function call entirely.
-    if empty_is_na:
-        return [v if type(v) is str and v and "&" not in v
+    if empty_is_na:  # "" (most optional fields) is settled inline too
+        return [(v or None) if type(v) is str and "&" not in v
                 else text_value(v, empty_is_na=True) for v in values]
     return [v if type(v) is str and "&" not in v else text_value(v) for v in values]
 
 
 def to_text(values: Column) -> pd.api.extensions.ExtensionArray:
-    """pandas ``string`` dtype, HTML entities unescaped; ``""`` stays an empty string."""
-    return pd.array(_texts(values, empty_is_na=False), dtype="string")
+    """pandas ``string`` dtype, HTML entities unescaped; ``""`` is ``<NA>``.
+
+    WHMCS sends ``""`` for optional text it does not have (no promo code, no notes), so
+    empty is missing here as it is for categories: ``value_counts()`` and ``notna()``
+    then count only real values, in every frame alike.
+    """
+    return pd.array(_texts(values, empty_is_na=True), dtype="string")
 
 
 def to_category(values: Column) -> pd.Categorical:

@@ -12,9 +12,8 @@ from .. import reports
 from .._exceptions import ValidationError
 from .._validate import positive_int
 from ..reports._grouping import as_labels, casefolded
-from ..reports._timeseries import Freq, _freq_code
+from ..reports._timeseries import FREQ_WORDS, Freq, freq_code
 from ._style import (
-    _FREQ_WORDS,
     _PALETTE,
     _axes,
     _colour,
@@ -22,6 +21,8 @@ from ._style import (
     _date_axis,
     _legend,
     _no_data,
+    _present_currency,
+    _shade_partial,
     _stacked_barh,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "orders_over_time",
     "payment_methods",
     "product_mix",
+    "product_revenue",
     "promotion_usage",
     "revenue_by_month",
     "status_breakdown",
@@ -47,8 +49,8 @@ def orders_over_time(orders: pd.DataFrame, *, freq: Freq = "week",
     ----------
     orders : pandas.DataFrame
         An orders frame.
-    freq : {"day", "week", "month"}
-        Period length.
+    freq : {"day", "week", "month", "quarter", "year"}
+        Period length; periods the data covers only in part are hatched.
     by : str or None
         Column giving one line per value, or None for a single line.
     ax : matplotlib Axes, optional
@@ -64,12 +66,15 @@ def orders_over_time(orders: pd.DataFrame, *, freq: Freq = "week",
     """
     ax = _axes(ax)
     table = reports.orders_by_period(orders, freq=freq, by=by)
-    word = _FREQ_WORDS[_freq_code(freq)]
+    code = freq_code(freq)
+    word = FREQ_WORDS[code]
+    _shade_partial(ax, table, code)
     if table.empty:
         _no_data(ax, "orders")
     elif by is None:
         ax.plot(table["period"].to_numpy(), table["orders"].to_numpy(), label="all orders",
                 color=_PALETTE[0])
+        _legend(ax, "orders")
     else:
         totals = table.groupby(by)["orders"].sum().sort_values(ascending=False)
         for i, label in enumerate(totals.index):
@@ -88,8 +93,9 @@ def orders_over_time(orders: pd.DataFrame, *, freq: Freq = "week",
 
 
 def revenue_by_month(orders: pd.DataFrame, *, currency: str | None = None,
-                     ax: Axes | None = None) -> Axes:
-    """Revenue per month, one line per currency (never summed across currencies).
+                     freq: Freq = "month", ax: Axes | None = None) -> Axes:
+    """Revenue per month (or other period), one line per currency (never summed across
+    currencies); partial periods are hatched.
 
     Revenue as :data:`whmcs_frames.reports.REVENUE_DEFINITION` defines it.
 
@@ -98,7 +104,10 @@ def revenue_by_month(orders: pd.DataFrame, *, currency: str | None = None,
     orders : pandas.DataFrame
         An orders frame.
     currency : str, optional
-        Draw this currency only (ISO code, e.g. ``"EUR"``).
+        Draw this currency only (ISO code, e.g. ``"EUR"``); one the orders do not have
+        raises, naming those they have.
+    freq : {"day", "week", "month", "quarter", "year"}
+        Period length.
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -110,10 +119,14 @@ def revenue_by_month(orders: pd.DataFrame, *, currency: str | None = None,
     --------
     >>> ax = revenue_by_month(client.orders(), currency="EUR")  # doctest: +SKIP
     """
-    ax = _axes(ax)
-    table = reports.revenue_by_month(orders)
+    code = freq_code(freq)
+    word = FREQ_WORDS[code]
+    table = reports.revenue_by_period(orders, freq=freq)
     if currency is not None:
-        table = table[table["currency"].str.casefold() == currency.strip().casefold()]
+        currency = _present_currency(orders, currency)
+        table = table[table["currency"] == currency]
+    ax = _axes(ax)
+    _shade_partial(ax, table, code)
     currencies = sorted(table["currency"].unique())
     for i, code in enumerate(currencies):
         part = table[table["currency"] == code]
@@ -125,11 +138,12 @@ def revenue_by_month(orders: pd.DataFrame, *, currency: str | None = None,
     else:
         _no_data(ax, "revenue" + (f" in {currency}" if currency else ""))
     units = ", ".join(currencies) or (currency or "")
-    ax.set_title("Revenue per month" + (f" in {units}" if len(currencies) == 1
-                                        else " by currency (not converted)"))
-    ax.set_xlabel("month")
-    ax.set_ylabel(f"revenue per month ({units})" if len(currencies) < 2
-                  else f"revenue per month ({units}; one line each)")
+    ax.set_title(f"Revenue per {word}" + (f" in {units}" if len(currencies) == 1
+                                          else " by currency (not converted)")
+                 + "\npaid orders, not Cancelled or Fraud")
+    ax.set_xlabel(word)
+    ax.set_ylabel(f"revenue per {word} ({units})" if len(currencies) < 2
+                  else f"revenue per {word} ({units}; one line each)")
     if table.empty or table["revenue"].min() >= 0:
         ax.set_ylim(bottom=0)
     from matplotlib.ticker import StrMethodFormatter
@@ -226,10 +240,68 @@ def product_mix(lines: pd.DataFrame, *, top: int = 12, ax: Axes | None = None) -
         _no_data(ax, "line items")
     else:
         _legend(ax, "type")
-    ax.set_title(f"Product mix: top {len(shown)} of {len(mix)} by line items")
+    ax.set_title(f"Product mix: top {len(shown)} of {len(mix)} by line items\n"
+                 "every line ordered, any status or payment (not revenue)")
     ax.set_xlabel("line items ordered")
     ax.set_ylabel("product")
     _count_axis(ax.xaxis)
+    return ax
+
+
+def product_revenue(lines: pd.DataFrame, *, currency: str | None = None, top: int = 12,
+                    ax: Axes | None = None) -> Axes:
+    """Revenue per product in one currency, by the revenue rule (the title says which).
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        Order lines from ``client.order_lines()``.
+    currency : str, optional
+        The currency to show; by default the one with the most revenue. Currencies are
+        never added together.
+    top : int
+        How many products (most revenue first).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = product_revenue(client.order_lines(), currency="EUR")  # doctest: +SKIP
+    """
+    positive_int("top", top)
+    table = reports.product_revenue(lines)
+    if currency is not None:
+        currency = _present_currency(lines, currency)
+    elif len(table):
+        currency = str(table.groupby("currency")["revenue"].sum().idxmax())
+    ax = _axes(ax)
+    mine = table[table["currency"] == currency]
+    totals = mine.groupby(["type", "product"])["revenue"].sum().sort_values(
+        ascending=False, kind="stable")
+    shown = totals.head(top)
+    y = np.arange(len(shown))
+    types = sorted(shown.index.get_level_values("type").unique())
+    for i, kind in enumerate(types):
+        mask = shown.index.get_level_values("type") == kind
+        ax.barh(y[mask], shown.to_numpy()[mask], label=kind, color=_PALETTE[i])
+    ax.set_yticks(y, [p if t in ("product", "addon") else f"{t.capitalize()}: {p}"
+                      for t, p in shown.index])
+    ax.invert_yaxis()
+    if shown.empty:
+        _no_data(ax, "revenue")
+    else:
+        _legend(ax, "type")
+    ax.set_title(f"Revenue by product in {currency or '-'}: top {len(shown)} of "
+                 f"{len(totals)}\npaid orders, not Cancelled or Fraud (the revenue rule)")
+    ax.set_xlabel(f"revenue ({currency or '-'})")
+    ax.set_ylabel("product")
+    from matplotlib.ticker import StrMethodFormatter
+
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     return ax
 
 

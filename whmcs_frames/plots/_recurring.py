@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .. import reports
-from ..reports._timeseries import Freq, _freq_code
-from ._style import _FREQ_WORDS, _PALETTE, _axes, _date_axis, _legend, _no_data
+from ..reports._timeseries import FREQ_WORDS, Freq, freq_code
+from ._style import _PALETTE, _axes, _date_axis, _legend, _no_data
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -134,7 +134,7 @@ def churn_rate(services: pd.DataFrame, *, freq: Freq = "month",
         _date_axis(ax)
     else:
         _no_data(ax, "recurring services")
-    word = _FREQ_WORDS[_freq_code(freq)]
+    word = FREQ_WORDS[freq_code(freq)]
     ax.set_title(f"Churn rate per {word} (services that left / live at its start)")
     ax.set_xlabel(word)
     ax.set_ylabel("churn rate")

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._exceptions import ValidationError
+from ..reports._grouping import NONE_LABEL, as_labels
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -17,7 +20,7 @@ _STATUS_COLOURS = {"active": "#2ca02c", "pending": "#ff7f0e", "cancelled": "#7f7
                    "fraud": "#d62728", "in review": "#9467bd"}
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
             "#17becf", "#7f7f7f", "#d62728")
-_FREQ_WORDS = {"D": "day", "W": "week", "M": "month"}
+_PARTIAL_LABEL = "partial period (data covers only part of it)"
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -79,3 +82,28 @@ def _stacked_barh(ax: Axes, counts: pd.DataFrame, *, legend: str) -> None:
     ax.set_xlim(0, max(left.max(initial=0) * 1.12, 1))
     _count_axis(ax.xaxis)
     _legend(ax, legend)
+
+
+def _present_currency(frame: pd.DataFrame, currency: Any) -> str:
+    """``currency`` as spelt in ``frame``; a currency it does not have raises, naming those
+    it has, instead of drawing an empty chart."""
+    present = sorted(c for c in as_labels(frame["currency"]).unique() if c != NONE_LABEL)
+    wanted = currency.strip().casefold() if isinstance(currency, str) else None
+    for code in present:
+        if code.casefold() == wanted:
+            return code
+    raise ValidationError("currency", "one of " + (", ".join(present) or "(no currency: "
+                                                   "the frame is empty)"), got=currency)
+
+
+def _shade_partial(ax: Axes, table: pd.DataFrame, code: str) -> None:
+    """Hatch the periods flagged ``partial``, with one legend entry saying what that means.
+
+    Their totals cover only part of the period; drawn like the others, a current month
+    ten days old would read as a collapse.
+    """
+    starts = pd.DatetimeIndex(table.loc[table["partial"], "period"].unique())
+    for i, start in enumerate(sorted(starts)):
+        end = (pd.Period(start, freq=code) + 1).start_time
+        ax.axvspan(start, end, facecolor="#d9d9d9", edgecolor="#9a9a9a", hatch="///",
+                   alpha=0.45, linewidth=0, zorder=0, label=_PARTIAL_LABEL if i == 0 else None)

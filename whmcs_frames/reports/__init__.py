@@ -6,11 +6,14 @@ the numbers behind each chart in :mod:`whmcs_frames.plots`, ready to export.
 bundle.
 
 Money is never summed across currencies: every money column has a ``currency`` column
-beside it. **Revenue** is the ``amount`` of the orders :func:`is_revenue` selects — paid
-(``paymentstatus`` Paid) and not since Cancelled or marked Fraud; see
-:data:`REVENUE_DEFINITION`. Grouping labels are plain text; a missing value is shown as
-``"(none)"`` so no order silently drops out of a total (orders with no date are the one
-exception: they cannot be placed in a period).
+beside it, and :func:`convert` turns it into one currency only at rates the analyst
+gives. Time series carry a ``partial`` flag on periods the data covers only in part (the
+current month, say), so a short month does not read as a collapse. **Revenue** is the
+``amount`` of the orders :func:`is_revenue` selects — paid (``paymentstatus`` Paid) and
+not since Cancelled or marked Fraud; see :data:`REVENUE_DEFINITION`;
+:func:`product_revenue` applies the same rule to line items. Grouping labels are plain
+text; a missing value is shown as ``"(none)"`` so no order silently drops out of a total
+(orders with no date are the one exception: they cannot be placed in a period).
 
 **Time to accept** is not derivable: GetOrders gives when an order was placed but not
 when it was accepted (WHMCS keeps no acceptance timestamp there), so no such figure is
@@ -54,12 +57,15 @@ from ._cash import (
     invoice_ageing,
     invoices_vs_orders,
 )
+from ._convert import MONEY_COLUMNS, convert
 from ._grouping import NONE_LABEL, REVENUE_DEFINITION, TIME_TO_ACCEPT, is_revenue
 from ._lifetimes import CYCLE_MONTHS, LEFT_SOURCES, lifetimes, monthly_amount
+from ._products import product_revenue
 from ._recurring import churn, mrr, mrr_movements, retention_by_cohort
 from ._timeseries import (
     conversion_by_cohort,
     orders_by_period,
+    partial_periods,
     revenue_by_month,
     revenue_by_period,
 )
@@ -68,12 +74,14 @@ __all__ = [
     "AGEING_BUCKETS",
     "CYCLE_MONTHS",
     "LEFT_SOURCES",
+    "MONEY_COLUMNS",
     "NONE_LABEL",
     "REVENUE_DEFINITION",
     "TIME_TO_ACCEPT",
     "cash_by_month",
     "churn",
     "conversion_by_cohort",
+    "convert",
     "days_to_pay",
     "fraud_score_distribution",
     "invoice_ageing",
@@ -85,8 +93,10 @@ __all__ = [
     "mrr_movements",
     "orders_by_period",
     "paid_vs_unpaid",
+    "partial_periods",
     "payment_methods",
     "product_mix",
+    "product_revenue",
     "promotion_usage",
     "retention_by_cohort",
     "revenue_by_currency",

@@ -13,6 +13,7 @@ from ._grouping import (
     is_revenue,
     money,
     money_table,
+    require_columns,
 )
 
 __all__ = [
@@ -39,6 +40,7 @@ def revenue_by_currency(orders: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> revenue_by_currency(client.orders())  # doctest: +SKIP
     """
+    require_columns(orders, ("currency", "amount", "status", "paymentstatus"))
     flagged = orders.assign(_is_revenue=is_revenue(orders))
     labels = as_labels(orders["currency"]).rename("currency")
     table = money_table(flagged, ["currency"], revenue=True)
@@ -59,6 +61,7 @@ def status_summary(orders: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> status_summary(client.orders())  # doctest: +SKIP
     """
+    require_columns(orders, ("status", "currency", "amount"))
     return money_table(orders, ["status", "currency"], revenue=False)
 
 
@@ -76,6 +79,7 @@ def paid_vs_unpaid(orders: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> paid_vs_unpaid(client.orders()).query("paymentstatus == 'Unpaid'")  # doctest: +SKIP
     """
+    require_columns(orders, ("currency", "paymentstatus", "amount"))
     return money_table(orders, ["currency", "paymentstatus"], revenue=False)
 
 
@@ -92,6 +96,8 @@ def payment_methods(orders: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> payment_methods(client.orders())  # doctest: +SKIP
     """
+    require_columns(orders, ("paymentmethod", "paymentmethodname", "currency", "amount",
+                             "status", "paymentstatus"))
     table = money_table(orders, ["paymentmethod", "currency"], revenue=True)
     # The first display name seen per method; the system name where WHMCS sent none.
     names: dict[str, str] = {}
@@ -123,6 +129,8 @@ def product_mix(lines: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> product_mix(client.order_lines()).head()  # doctest: +SKIP
     """
+    require_columns(lines, ("type", "product", "currency", "amount"), name="lines",
+                    what="an order-lines frame (client.order_lines())")
     labels = [as_labels(lines[k]).rename(k) for k in ("type", "product", "currency")]
     table = lines.groupby(labels)["amount"].agg(lines="size", amount="sum").reset_index()
     table["amount"] = money(table["amount"])
@@ -154,6 +162,7 @@ def promotion_usage(orders: pd.DataFrame,
     --------
     >>> promotion_usage(client.orders(), client.promotions())  # doctest: +SKIP
     """
+    require_columns(orders, ("promocode", "currency", "amount", "status", "paymentstatus"))
     used = orders[as_labels(orders["promocode"]) != NONE_LABEL]
     table = money_table(used, ["promocode", "currency"], revenue=True)
     if promotions is None:
@@ -194,6 +203,7 @@ def fraud_score_distribution(orders: pd.DataFrame, *, bin_width: float = 10.0
     """
     if not bin_width > 0:
         raise ValidationError("bin_width", "a positive number", got=bin_width)
+    require_columns(orders, ("fraud_score", "status"))
     edges = np.arange(0.0, 100.0 + bin_width, bin_width)
     edges[-1] = max(edges[-1], 100.0)
     scored = orders[orders["fraud_score"].notna()]

@@ -6,9 +6,11 @@ aggregations build on one definition of revenue and one way of labelling groups.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
+
+from .._exceptions import ValidationError
 
 __all__ = [
     "NONE_LABEL",
@@ -19,6 +21,8 @@ __all__ = [
     "is_revenue",
     "money",
     "money_table",
+    "require_columns",
+    "revenue_mask",
 ]
 
 #: What counts as revenue, in words (also written to every bundle's manifest).
@@ -34,6 +38,27 @@ TIME_TO_ACCEPT = (
 NONE_LABEL = "(none)"
 
 _NOT_REVENUE_STATUSES = frozenset({"cancelled", "fraud"})
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, name: str = "orders",
+                    what: str = "an orders frame (client.orders())") -> None:
+    """Raise :class:`ValidationError` naming the columns ``frame`` lacks, if any.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"date": []}), ["date"])  # all there: no error
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValidationError(name, what, got_text=f"a {type(frame).__name__}")
+    if name == "orders" and "orderid" in frame.columns and "id" not in frame.columns:
+        raise ValidationError(name, f"{what}, one row per order", got_text="order lines "
+                              "(for money per product, use reports.product_revenue(lines))")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        listed = ", ".join(map(repr, missing))
+        plural = "s" if len(missing) > 1 else ""
+        raise ValidationError(name, f"{what} with column{plural} {listed}",
+                              got_text="a frame without " + ("them" if plural else "it"))
 
 
 def casefolded(column: pd.Series) -> pd.Series:
@@ -62,8 +87,13 @@ def is_revenue(orders: pd.DataFrame) -> pd.Series:
     >>> is_revenue(df).tolist()
     [True, False]
     """
-    paid = casefolded(orders["paymentstatus"]).eq("paid").fillna(False)
-    standing = ~casefolded(orders["status"]).isin(_NOT_REVENUE_STATUSES).fillna(False)
+    return revenue_mask(orders["paymentstatus"], orders["status"])
+
+
+def revenue_mask(paymentstatus: pd.Series, status: pd.Series) -> pd.Series:
+    """:func:`is_revenue` from the two columns it reads (an order's, or a line's order's)."""
+    paid = casefolded(paymentstatus).eq("paid").fillna(False)
+    standing = ~casefolded(status).isin(_NOT_REVENUE_STATUSES).fillna(False)
     return (paid & standing).astype(bool).rename("is_revenue")
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._grouping import money
 from ._lifetimes import LEFT_SOURCES, _require, amount_changes, lifetimes, live_mask
-from ._timeseries import Freq, _freq_code
+from ._timeseries import Freq, freq_code
 
 __all__ = ["churn", "mrr", "mrr_movements", "retention_by_cohort"]
 
@@ -123,7 +123,7 @@ def mrr_movements(services: pd.DataFrame, *, freq: Freq = "month",
     --------
     >>> mrr_movements(client.services(orders=client.orders()))  # doctest: +SKIP
     """
-    code = _freq_code(freq)
+    code = freq_code(freq)
     life = lifetimes(services, cancellations=cancellations, history=history)
     changes = amount_changes(life, history)
     grid = _grid(life, code, changes)
@@ -207,7 +207,7 @@ def churn(services: pd.DataFrame, *, freq: Freq = "month",
     --------
     >>> churn(client.services(), cancellations=client.cancellations())  # doctest: +SKIP
     """
-    code = _freq_code(freq)
+    code = freq_code(freq)
     life = lifetimes(services, cancellations=cancellations, history=history)
     grid = _grid(life, code)
     source = life["left_source"].astype(object)

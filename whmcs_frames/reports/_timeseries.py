@@ -1,4 +1,5 @@
-"""Report aggregations over time: counts, revenue and conversion per day, week or month.
+"""Report aggregations over time: counts, revenue and conversion per day, week, month,
+quarter or year, each period flagged ``partial`` when the data covers it only in part.
 
 Re-exported by :mod:`whmcs_frames.reports`, where the whole set is described.
 """
@@ -8,24 +9,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from .._exceptions import ValidationError
-from ._grouping import as_labels, casefolded, is_revenue, money
+from ._grouping import as_labels, casefolded, is_revenue, money, require_columns
 
-__all__ = ["Freq", "conversion_by_cohort", "orders_by_period", "revenue_by_month",
-           "revenue_by_period"]
+__all__ = ["FREQ_WORDS", "Freq", "conversion_by_cohort", "freq_code", "orders_by_period",
+           "partial_periods", "revenue_by_month", "revenue_by_period", "with_partial"]
 
-Freq = Literal["day", "week", "month"]
-_FREQ_CODES = {"day": "D", "D": "D", "week": "W", "W": "W", "month": "M", "M": "M"}
+Freq = Literal["day", "week", "month", "quarter", "year"]
+_FREQ_CODES = {"day": "D", "D": "D", "week": "W", "W": "W", "month": "M", "M": "M",
+               "quarter": "Q", "Q": "Q", "year": "Y", "Y": "Y"}
+#: Period code → the word for it, for titles and labels.
+FREQ_WORDS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 _OUTCOMES = ("active", "pending", "cancelled", "fraud")
 
 
-def _freq_code(freq: str) -> str:
+def freq_code(freq: str) -> str:
+    """The pandas period code of ``freq`` (``"month"`` → ``"M"``); anything else raises."""
     try:
         return _FREQ_CODES[freq]
     except (KeyError, TypeError):
-        raise ValidationError("freq", "'day', 'week' or 'month'", got=freq) from None
+        raise ValidationError("freq", "'day', 'week', 'month', 'quarter' or 'year'",
+                              got=freq) from None
 
 
 def _periods(dates: pd.Series, code: str) -> pd.Series:
@@ -39,6 +46,42 @@ def _period_range(dates: pd.Series, code: str) -> pd.DatetimeIndex:
         return pd.DatetimeIndex([], dtype="datetime64[ns]", name="period")
     span = pd.period_range(dates.min(), dates.max(), freq=code)
     return span.start_time.astype("datetime64[ns]").rename("period")
+
+
+def partial_periods(starts: Sequence[pd.Timestamp] | pd.Series, code: str,
+                    dates: pd.Series, *, today: pd.Timestamp | None = None) -> np.ndarray:
+    """Which periods the data covers only in part: True for each such period start.
+
+    The data spans the days from its first date to its last (or to today, if that is
+    earlier: a period that has not ended yet is never complete). A period that begins
+    before that span or ends after it is partial, so its totals are not comparable with
+    full periods: typically the first and the last.
+
+    Examples
+    --------
+    >>> dates = pd.Series(pd.to_datetime(["2024-01-15", "2024-02-10", "2024-03-10"]))
+    >>> starts = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    >>> partial_periods(starts, "M", dates).tolist()
+    [True, False, True]
+    """
+    starts = pd.DatetimeIndex(starts)
+    present = dates.dropna()
+    if present.empty or starts.empty:
+        return np.zeros(len(starts), dtype=bool)
+    today = pd.Timestamp.now().normalize() if today is None else pd.Timestamp(today)
+    first = present.min().normalize()
+    last = min(present.max(), today).normalize() + pd.Timedelta(days=1)
+    ends = starts.to_period(code).end_time
+    return np.asarray((starts < first) | (ends >= last), dtype=bool)
+
+
+def with_partial(table: pd.DataFrame, column: str, code: str, dates: pd.Series
+                 ) -> pd.DataFrame:
+    """``table`` with a boolean ``partial`` column right after its period ``column``."""
+    flags = partial_periods(table[column], code, dates)
+    out = table.copy()
+    out.insert(out.columns.get_loc(column) + 1, "partial", flags)
+    return out
 
 
 def _on_grid(grouped: pd.DataFrame, periods: pd.DatetimeIndex, labels: Sequence[str],
@@ -58,7 +101,7 @@ def orders_by_period(orders: pd.DataFrame, *, freq: Freq = "month",
     ----------
     orders : pandas.DataFrame
         An orders frame.
-    freq : {"day", "week", "month"}
+    freq : {"day", "week", "month", "quarter", "year"}
         Period length; weeks start on Monday.
     by : str or None
         A column to split by (``"status"``, ``"currency"``, ``"paymentmethod"``…), or
@@ -67,13 +110,15 @@ def orders_by_period(orders: pd.DataFrame, *, freq: Freq = "month",
     Returns
     -------
     pandas.DataFrame
-        ``period`` (the period's first day), ``<by>`` when given, ``orders``.
+        ``period`` (the period's first day), ``partial`` (True when the data covers the
+        period only in part, see :func:`partial_periods`), ``<by>`` when given, ``orders``.
 
     Examples
     --------
     >>> orders_by_period(client.orders(), freq="week", by="currency")  # doctest: +SKIP
     """
-    code = _freq_code(freq)
+    code = freq_code(freq)
+    require_columns(orders, ("date",))
     if by is not None and by not in orders.columns:
         raise ValidationError("by", "a column of the orders frame, or None", got=by)
     dated = orders[orders["date"].notna()]
@@ -81,10 +126,12 @@ def orders_by_period(orders: pd.DataFrame, *, freq: Freq = "month",
     periods = _period_range(dated["date"], code)
     if by is None:
         counts = dated.groupby(period).size().rename("orders")
-        return counts.reindex(periods, fill_value=0).reset_index()
-    label = as_labels(dated[by]).rename(by)
-    counts = dated.groupby([period, label]).size().rename("orders").to_frame()
-    return _on_grid(counts, periods, label.unique().tolist(), by)
+        table = counts.reindex(periods, fill_value=0).reset_index()
+    else:
+        label = as_labels(dated[by]).rename(by)
+        counts = dated.groupby([period, label]).size().rename("orders").to_frame()
+        table = _on_grid(counts, periods, label.unique().tolist(), by)
+    return with_partial(table, "period", code, dated["date"])
 
 
 def revenue_by_period(orders: pd.DataFrame, *, freq: Freq = "month") -> pd.DataFrame:
@@ -97,26 +144,30 @@ def revenue_by_period(orders: pd.DataFrame, *, freq: Freq = "month") -> pd.DataF
     ----------
     orders : pandas.DataFrame
         An orders frame.
-    freq : {"day", "week", "month"}
+    freq : {"day", "week", "month", "quarter", "year"}
         Period length; weeks start on Monday.
 
     Returns
     -------
     pandas.DataFrame
-        ``period, currency, orders, revenue``: ``orders`` counts the revenue orders.
+        ``period, partial, currency, orders, revenue``: ``orders`` counts the revenue
+        orders; ``partial`` marks periods the data covers only in part (the current
+        month, a month the data starts or ends in), whose totals are not comparable.
 
     Examples
     --------
     >>> revenue_by_period(client.orders(), freq="week")  # doctest: +SKIP
     """
-    code = _freq_code(freq)
+    code = freq_code(freq)
+    require_columns(orders, ("date", "amount", "currency", "status", "paymentstatus"))
     dated = orders[orders["date"].notna()]
     paid = dated[is_revenue(dated)]
     keys = [_periods(paid["date"], code).rename("period"), as_labels(paid["currency"])]
     grouped = paid.groupby(keys)["amount"].agg(orders="size", revenue="sum")
     table = _on_grid(grouped, _period_range(dated["date"], code),
                      keys[1].unique().tolist(), "currency")
-    return table.assign(revenue=money(table["revenue"]))
+    table = table.assign(revenue=money(table["revenue"]))
+    return with_partial(table, "period", code, dated["date"])
 
 
 def revenue_by_month(orders: pd.DataFrame) -> pd.DataFrame:
@@ -142,20 +193,21 @@ def conversion_by_cohort(orders: pd.DataFrame, *, freq: Freq = "month") -> pd.Da
     ----------
     orders : pandas.DataFrame
         An orders frame.
-    freq : {"day", "week", "month"}
+    freq : {"day", "week", "month", "quarter", "year"}
         Cohort length.
 
     Returns
     -------
     pandas.DataFrame
-        ``cohort, orders, active, pending, cancelled, fraud, other, conversion``
+        ``cohort, partial, orders, active, pending, cancelled, fraud, other, conversion``
         (conversion NaN when nothing in the cohort is decided yet).
 
     Examples
     --------
     >>> conversion_by_cohort(client.orders()).tail(3)  # doctest: +SKIP
     """
-    code = _freq_code(freq)
+    code = freq_code(freq)
+    require_columns(orders, ("date", "status"))
     dated = orders[orders["date"].notna()]
     status = casefolded(dated["status"]).fillna("")
     outcome = status.where(status.isin(_OUTCOMES), "other").rename("outcome")
@@ -167,4 +219,5 @@ def conversion_by_cohort(orders: pd.DataFrame, *, freq: Freq = "month") -> pd.Da
     table.insert(0, "orders", table.sum(axis=1))
     decided = table["active"] + table["cancelled"] + table["fraud"]
     table["conversion"] = (table["active"] / decided.where(decided > 0)).round(4)
-    return table.astype({c: "int64" for c in ("orders", *_OUTCOMES, "other")}).reset_index()
+    table = table.astype({c: "int64" for c in ("orders", *_OUTCOMES, "other")}).reset_index()
+    return with_partial(table, "cohort", code, dated["date"])

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .._client.facade import Client
     from ..actions import AddOrderResult
 
-__all__ = ["AddOrderForm"]
+__all__ = ["AddOrderForm", "SubmitButton"]
 
 _WIDE = {"description_width": "150px"}
 _ROW = widgets.Layout(width="470px")
@@ -39,6 +39,14 @@ def _choose(dropdown: widgets.Dropdown, options: list[Any], keep: Any) -> None:
     values = [o[1] if isinstance(o, tuple) else o for o in options]
     # By index: setting value=None would select nothing even where None is an option.
     dropdown.index = values.index(keep) if keep in values else (0 if options else None)
+
+
+class SubmitButton(widgets.Button):
+    """The form's submit Button; calling it clicks it, so ``form.submit()`` works too."""
+
+    def __call__(self) -> None:
+        """Press the button, as ``form.submit.click()`` does."""
+        self.click()
 
 
 class AddOrderForm(WidgetState, widgets.VBox):
@@ -91,8 +99,8 @@ class AddOrderForm(WidgetState, widgets.VBox):
         self.promotion = box(widgets.Dropdown, "Promotion")
         self.price = widgets.HTML()
         self.request = widgets.HTML()
-        self.submit = widgets.Button(description="Add order", button_style="primary",
-                                     icon="shopping-cart", layout=widgets.Layout(width="140px"))
+        self.submit = SubmitButton(description="Add order", button_style="primary",
+                                   icon="shopping-cart", layout=widgets.Layout(width="140px"))
         self.step = ConfirmStep()
         self.status_line = widgets.HTML()
         self.error_box = widgets.HTML()
