@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import sandbox
@@ -12,6 +12,7 @@ from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
 from .._api.registry import spec_for
 from .._api.transport import Transport
 from ..actions._audit import default_audit_log_path
+from ..actions._perform import audited_call
 from .reads import OrderReadsMixin
 from .writes import OrderWritesMixin
 
@@ -59,7 +60,9 @@ class Client(OrderReadsMixin, OrderWritesMixin):
 
         Lists and dicts are flattened to PHP arrays, booleans sent as ``1``/``0`` and
         ``None`` values dropped. Reads (``Get…``) are retried on transient failures;
-        writes never are once sent.
+        writes (every other action) are appended to the audit log before and after
+        they are sent, exactly as given, and never retried once sent. The write
+        methods (``client.accept_order``…) also validate and check the order's status.
 
         Parameters
         ----------
@@ -82,6 +85,14 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         --------
         >>> client.call("GetOrders", status="Pending", limitnum=5)  # doctest: +SKIP
         """
+        if spec_for(action).is_read:
+            return self._send(action, params)
+        # A write (known, or any action not known to be a read) is audited like the
+        # client's write methods: start record first, never retried.
+        return audited_call(self, action, params)
+
+    def _send(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One call through the transport; the caller audits a write."""
         writes = not spec_for(action).is_read
         try:
             return self._transport.call(action, params)

@@ -37,6 +37,7 @@ import pandas as pd
 import platformdirs
 
 from .._api.registry import is_secret_param
+from .._api.secrets import Secret, scrub
 from .._exceptions import AuditLogError, AuditLogWarning, ConfigError, WhmcsWarning, warn
 
 try:  # POSIX; elsewhere O_APPEND alone keeps single writes whole
@@ -86,9 +87,9 @@ def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:
             if v is not None and str(k).lower() not in _CREDENTIALS}
 
 
-def secret_values(params: Mapping[str, Any]) -> tuple[str, ...]:
+def secret_values(params: Mapping[str, Any]) -> tuple[str | Secret, ...]:
     """Every secret value in ``params`` (nested ones too), to scrub quoted messages."""
-    found: list[str] = []
+    found: list[str | Secret] = []
 
     def collect(value: Any) -> None:
         if isinstance(value, Mapping):
@@ -97,7 +98,9 @@ def secret_values(params: Mapping[str, Any]) -> tuple[str, ...]:
         elif isinstance(value, list | tuple):
             for item in value:
                 collect(item)
-        elif value not in (None, ""):
+        elif isinstance(value, Secret):
+            found.append(value)
+        elif value is not None and value != "":
             found.append(str(value))
 
     for key, value in params.items():
@@ -173,7 +176,7 @@ class Attempt:
     action: str
     orderid: int | None
     params: Mapping[str, Any]
-    scrub: tuple[str, ...] = ()
+    scrub: tuple[str | Secret, ...] = ()
     attempt: str = field(default_factory=lambda: str(uuid.uuid4()))
     started: float = 0.0
 
@@ -185,10 +188,7 @@ class Attempt:
                 "outcome": outcome, **extra}
 
     def _clean(self, message: str) -> str:
-        for value in self.scrub:
-            if value:
-                message = message.replace(value, _MASK)
-        return message
+        return scrub(message, self.scrub)
 
     def start(self) -> None:
         """Write the ``pending`` record; raises :class:`AuditLogError` if it cannot."""

@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from .._api.php import php_unserialize
-from .._api.registry import ACTIONS, ActionSpec
+from .._api.registry import ACTIONS, ActionSpec, spec_for
+from .._api.secrets import secret_text
 from .._api.shapes import unwrap_list
 from .._exceptions import (
     ApiError,
@@ -47,6 +48,7 @@ __all__ = [
     "BULK_ACTIONS",
     "STATUS_RULES",
     "add_order_params",
+    "audited_call",
     "bulk_action",
     "first_id",
     "fraud_results",
@@ -91,7 +93,7 @@ _PARAM_CHECKS: dict[str, Callable[[str, Any], Any]] = {
                      "promooverride", "noinvoice", "noinvoiceemail"), flag),
     **dict.fromkeys(("servicerenewals", "addonrenewals", "addonids", "addonidsqty",
                      "serviceids"), id_list),
-    "servicepassword": partial(text, secret=True), "ipaddress": ip_address,
+    "servicepassword": secret_text, "ipaddress": ip_address,
     "clientip": ip_address, "domainrenewals": _renewals,
 }
 
@@ -182,13 +184,23 @@ def perform(client: Client, name: str, params: dict[str, Any], *, orderid: int |
     if dry_run:
         attempt.finish("dry-run", "dry run: nothing sent", sent=False, strict=True)
         return None
+    before = partial(_check_status, client, spec, params["orderid"]) if (
+        check and name in STATUS_RULES) else None
+    return _send_audited(client, attempt, spec.whmcs, params, before=before,
+                         created=created)
+
+
+def _send_audited(client: Client, attempt: Attempt, action: str, params: Mapping[str, Any],
+                  *, before: Callable[[], None] | None = None,
+                  created: Callable[[Mapping[str, Any]], int | None] | None = None,
+                  ) -> dict[str, Any]:
     attempt.start()  # raises AuditLogError, and then nothing is sent
     started, sent = time.perf_counter(), False
     try:
-        if check and name in STATUS_RULES:
-            _check_status(client, spec, params["orderid"])
+        if before is not None:
+            before()
         sent = True
-        answer = client.call(spec.whmcs, **params)
+        answer = client._send(action, params)
     except BaseException as exc:
         outcome, reached = _outcome(exc, sent)
         attempt.finish(outcome, error_message(exc), sent=reached, error=type(exc).__name__,
@@ -199,6 +211,21 @@ def perform(client: Client, name: str, params: dict[str, Any], *, orderid: int |
     attempt.finish("success", str(answer.get("message") or ""), sent=True,
                    duration_ms=_ms(started))
     return answer
+
+
+def audited_call(client: Client, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Send a write exactly as given (``client.call``), audited and never retried.
+
+    The start record is fsynced before anything is sent, as for every write; there is
+    no argument check or status read beyond the transport's own (use the client's
+    methods, e.g. ``client.delete_order``, for those).
+    """
+    spec = spec_for(action)
+    orderid = params.get("orderid")
+    attempt = Attempt(Path(client.audit_log), client.host, spec.whmcs,
+                      orderid if isinstance(orderid, int) and orderid > 0 else None, params,
+                      scrub=secret_values(params) + client.settings.secret_values)
+    return _send_audited(client, attempt, action, params)
 
 
 # -- parsing answers ---------------------------------------------------------------------
