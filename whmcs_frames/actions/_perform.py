@@ -4,7 +4,10 @@
 
 1. (the caller has validated every argument: :func:`order_params`,
    :func:`add_order_params`);
-2. a dry run writes one ``"dry-run"`` audit record and sends nothing, not even a read;
+2. a dry run sends no write: it reads the one order (``GetOrders id=…``) when the
+   action has status rules, writes one ``"dry-run"`` audit record saying what would
+   happen, and raises what the real run would (:class:`PreconditionFailed`,
+   :class:`OrderNotFound`) where the write would be refused;
 3. the attempt's first audit record is written and fsynced — if it cannot be,
    :class:`AuditLogError` and nothing is sent;
 4. the one order is read fresh (``GetOrders id=…``, never the memo) and the write is
@@ -20,6 +23,7 @@ import binascii
 import contextlib
 import json
 import numbers
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -73,10 +77,22 @@ _ORDERABLE = ("domainrenewals", "servicerenewals", "addonrenewals", "addonid", "
 
 # -- validation ------------------------------------------------------------------------
 
+#: A domain name: dot-separated labels of letters (any script), digits and inner
+#: hyphens. Anything else in an array key, "]" or NUL above all, PHP cuts or re-reads.
+_LABEL = r"(?!-)[^\W_](?:[^\W_]|-){0,62}(?<!-)"
+_DOMAIN_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+
+
+def _domain(name: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 253 or not _DOMAIN_RE.fullmatch(value):
+        raise ValidationError(name, "domain names such as example.com as keys", got=value)
+    return value
+
+
 def _renewals(name: str, value: Any) -> dict[str, int]:
     if not isinstance(value, Mapping) or not value:
         raise ValidationError(name, "a mapping of domain name to years", got=value)
-    out = {text(name, k): positive_int(f"{name}[{k}]", v) for k, v in value.items()}
+    out = {_domain(name, k): positive_int(f"{name}[{k}]", v) for k, v in value.items()}
     if any(years > 10 for years in out.values()):
         raise ValidationError(name, "renewal periods of 1 to 10 years", got=value)
     return out
@@ -152,6 +168,19 @@ def _check_status(client: Client, spec: ActionSpec, orderid: int) -> None:
     raise OrderNotFound(spec.whmcs, orderid)
 
 
+def _predict(client: Client, spec: ActionSpec, params: Mapping[str, Any], attempt: Attempt,
+             *, check: bool) -> None:
+    """A dry run: read the order as the real run would, audit what would happen."""
+    if check and spec.name in STATUS_RULES:
+        try:
+            _check_status(client, spec, params["orderid"])
+        except PreconditionFailed as exc:
+            attempt.finish("dry-run", f"dry run: nothing sent; would be refused: {exc}",
+                           sent=False, error=type(exc).__name__, strict=True)
+            raise
+    attempt.finish("dry-run", "dry run: nothing sent", sent=False, strict=True)
+
+
 def _outcome(exc: BaseException, sent: bool) -> tuple[str, bool]:
     """(audit outcome, whether the write may have reached WHMCS) for a failure."""
     if not sent or isinstance(exc, TransportError | ValidationError):
@@ -179,10 +208,11 @@ def perform(client: Client, name: str, params: dict[str, Any], *, orderid: int |
     ``created`` picks the new order's id out of the answer for the final record.
     """
     spec = ACTIONS[name]
+    dry_run, check = flag("dry_run", dry_run), flag("check", check)
     attempt = Attempt(Path(client.audit_log), client.host, spec.whmcs, orderid, params,
                       scrub=secret_values(params) + client.settings.secret_values)
     if dry_run:
-        attempt.finish("dry-run", "dry run: nothing sent", sent=False, strict=True)
+        _predict(client, spec, params, attempt, check=check)
         return None
     before = partial(_check_status, client, spec, params["orderid"]) if (
         check and name in STATUS_RULES) else None
