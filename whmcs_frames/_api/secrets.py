@@ -21,13 +21,14 @@ import base64
 import hmac
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 from .._validate import text
+from .registry import is_secret_param
 
-__all__ = ["MASK", "Secret", "reveal", "scrub", "secret_text"]
+__all__ = ["MASK", "Secret", "hide_secret_params", "reveal", "scrub", "secret_text"]
 
 MASK = "***"
 
@@ -134,3 +135,26 @@ def secret_text(name: str, value: Any) -> Secret:
     if isinstance(value, Secret):
         value = value.reveal()
     return Secret(text(name, value, secret=True))
+
+
+def hide_secret_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with the values of secret-looking names held as :class:`Secret`.
+
+    Strings inside lists and mappings are wrapped too (``rootpw=["pw"]``).
+
+    Examples
+    --------
+    >>> hide_secret_params({"orderid": 5, "password2": "pw", "rootpw": ["a"]})
+    {'orderid': 5, 'password2': Secret('***'), 'rootpw': [Secret('***')]}
+    """
+    return {k: _hidden(v) if is_secret_param(str(k)) else v for k, v in params.items()}
+
+
+def _hidden(value: Any) -> Any:
+    if isinstance(value, str):
+        return Secret(value)
+    if isinstance(value, Mapping):
+        return {k: _hidden(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_hidden(v) for v in value]
+    return value

@@ -10,6 +10,7 @@ from typing import Any
 from .. import sandbox
 from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
 from .._api.registry import spec_for
+from .._api.secrets import hide_secret_params
 from .._api.transport import Transport
 from ..actions._audit import default_audit_log_path
 from ..actions._perform import audited_call
@@ -85,6 +86,8 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         --------
         >>> client.call("GetOrders", status="Pending", limitnum=5)  # doctest: +SKIP
         """
+        # Held masked from here on, so no traceback with locals shows them.
+        params = hide_secret_params(params)
         if spec_for(action).is_read:
             return self._send(action, params)
         # A write (known, or any action not known to be a read) is audited like the

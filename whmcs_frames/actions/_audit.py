@@ -26,6 +26,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ def append_record(path: Path, record: Mapping[str, Any]) -> None:
     except (OSError, ValueError, TypeError) as exc:
         raise AuditLogError(str(path), _reason(exc)) from None
     try:
+        _warn_if_exposed(path, fd)
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
         # One write of the whole line: with O_APPEND and the lock no other writer's
@@ -143,6 +145,24 @@ def append_record(path: Path, record: Mapping[str, Any]) -> None:
         raise AuditLogError(str(path), _reason(exc)) from None
     finally:
         os.close(fd)  # closing releases the lock
+
+
+_WARNED: set[tuple[str, int]] = set()
+
+
+def _warn_if_exposed(path: Path, fd: int) -> None:
+    """Warn (once per file and mode) when others may read, or group or others write, it.
+
+    The log names orders, hosts and analysts; one others can write can be forged. We
+    create it 0600; an existing file keeps the mode somebody gave it, so say so, as
+    ssh does for a private key.
+    """
+    mode = stat.S_IMODE(os.fstat(fd).st_mode)
+    if not mode & 0o027 or (str(path), mode) in _WARNED:
+        return
+    _WARNED.add((str(path), mode))
+    warn(f"the audit log {path} is readable or writable by others (mode {mode:04o}); "
+         f"restrict it with: chmod 600 {path}", AuditLogWarning)
 
 
 def _reason(exc: BaseException) -> str:
@@ -347,7 +367,12 @@ def read_audit_log(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> log = wf.read_audit_log()  # doctest: +SKIP
     >>> log[log.outcome == "success"].groupby("action", observed=True).size()  # doctest: +SKIP
     """
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise ConfigError(f"read_audit_log() wants the path of an audit log, got "
+                          f"{type(path).__name__}")
     target = default_audit_log_path(path)
+    if target.is_dir():
+        raise ConfigError(f"{target} is a folder, not an audit log file")
     if not target.exists():
         if path is not None:
             raise ConfigError(f"no audit log at {target}")
