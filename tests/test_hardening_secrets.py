@@ -15,6 +15,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import responses
+from _faultserver import FaultServer
 
 import whmcs_frames as wf
 from whmcs_frames._api.registry import is_secret_param
@@ -97,6 +98,17 @@ def test_tracebacks_with_locals_show_no_credential_or_secret_parameter(tmp_path)
         assert "servicepassword" in text or "rootpw" in text  # locals were captured
         assert not leaks(text, PW, SPACED, SECRET, ACCESS, IDENT, "EPP-code-55",
                          "pass-two-66")
+
+
+def test_requests_and_urllib3_frames_hold_only_a_masked_body(tmp_path):
+    with FaultServer("drop") as server, remote(tmp_path / "a.jsonl", server.url) as client, \
+            pytest.raises(wf.OutcomeUnknown) as err:
+        client.call("AcceptOrder", orderid=1, servicepassword=PW)
+    inner = err.value.__context__  # the requests error, as an error reporter walks to it
+    assert inner is not None
+    text = _all_locals(inner)
+    assert "<form body, secrets hidden>" in text
+    assert not leaks(text, PW, SECRET, ACCESS, IDENT)
 
 
 def test_product_and_domain_hold_secrets_masked():

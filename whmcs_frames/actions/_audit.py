@@ -52,6 +52,7 @@ __all__ = [
     "OUTCOMES",
     "Attempt",
     "append_record",
+    "check_writable",
     "default_audit_log_path",
     "masked_params",
     "read_audit_log",
@@ -116,6 +117,20 @@ def _encode(record: Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def _open_log(path: Path) -> int:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        return os.open(path, flags, 0o600)
+    except (OSError, ValueError, TypeError) as exc:
+        raise AuditLogError(str(path), _reason(exc)) from None
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`AuditLogError` unless the log can be opened for appending."""
+    os.close(_open_log(path))
+
+
 def append_record(path: Path, record: Mapping[str, Any]) -> None:
     """Append one record as one line; flushed and fsynced before returning.
 
@@ -126,11 +141,9 @@ def append_record(path: Path, record: Mapping[str, Any]) -> None:
     """
     try:
         line = _encode(record)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(path, flags, 0o600)
-    except (OSError, ValueError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:
         raise AuditLogError(str(path), _reason(exc)) from None
+    fd = _open_log(path)
     try:
         _warn_if_exposed(path, fd)
         if fcntl is not None:
@@ -209,6 +222,10 @@ class Attempt:
 
     def _clean(self, message: str) -> str:
         return scrub(message, self.scrub)
+
+    def check(self) -> None:
+        """Raise :class:`AuditLogError` unless the log can be appended to."""
+        check_writable(self.path)
 
     def start(self) -> None:
         """Write the ``pending`` record; raises :class:`AuditLogError` if it cannot."""

@@ -171,6 +171,7 @@ def _check_status(client: Client, spec: ActionSpec, orderid: int) -> None:
 def _predict(client: Client, spec: ActionSpec, params: Mapping[str, Any], attempt: Attempt,
              *, check: bool) -> None:
     """A dry run: read the order as the real run would, audit what would happen."""
+    attempt.check()  # an unwritable log stops even the read
     if check and spec.name in STATUS_RULES:
         try:
             _check_status(client, spec, params["orderid"])
