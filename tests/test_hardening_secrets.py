@@ -111,6 +111,14 @@ def test_requests_and_urllib3_frames_hold_only_a_masked_body(tmp_path):
     assert not leaks(text, PW, SECRET, ACCESS, IDENT)
 
 
+def test_a_config_error_traceback_with_locals_shows_no_credential():
+    with pytest.raises(wf.ConfigError) as err:
+        wf.connect("ftp://billing.example.com", identifier=IDENT, secret=SECRET,
+                   accesskey=ACCESS)
+    assert "resolve_settings" in _all_locals(err.value)
+    assert not leaks(_all_locals(err.value), SECRET, ACCESS, IDENT)
+
+
 def test_product_and_domain_hold_secrets_masked():
     product = wf.Product(1, "monthly", rootpw=PW)
     domain = wf.Domain("example.com", domaintype="transfer", eppcode="EPP-code-55")

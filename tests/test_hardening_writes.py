@@ -142,6 +142,14 @@ def test_call_with_a_write_action_is_audited(client, box):
     assert log.iloc[0].orderid == orderid and bool(log.iloc[0].sent)
 
 
+def test_call_checks_a_known_order_actions_arguments(client, box):
+    with pytest.raises(wf.ValidationError, match="orderid"):
+        client.call("DeleteOrder", orderid="3; DROP")
+    with pytest.raises(wf.ValidationError, match="nosuch"):
+        client.call("CancelOrder", orderid=3, nosuch=1)
+    assert box.request_count() == 0
+
+
 def test_call_with_an_unknown_action_is_audited_and_not_retried(client, box):
     box.faults.queue("503", count=3)
     with pytest.raises(wf.OutcomeUnknown):

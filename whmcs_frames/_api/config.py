@@ -192,19 +192,22 @@ def _verify(verify: Any) -> bool | str:
 
 
 def _credential(name: str, value: Any) -> Any:
-    if value is not None and not isinstance(value, str | Secret):
+    """A credential as given, held as a :class:`Secret` (the user name stays text)."""
+    if value is None:
+        return None
+    if not isinstance(value, str | Secret):
         raise ConfigError(f"{name} must be a string, got {type(value).__name__}")
-    return reveal(value)
+    return reveal(value) if name == "username" else Secret(value)
 
 
 def resolve_settings(
     url: str | None = None,
     *,
-    identifier: str | None = None,
-    secret: str | None = None,
-    accesskey: str | None = None,
+    identifier: str | Secret | None = None,
+    secret: str | Secret | None = None,
+    accesskey: str | Secret | None = None,
     username: str | None = None,
-    password: str | None = None,
+    password: str | Secret | None = None,
     timeout: float | tuple[float, float] = 30,
     verify: bool | str = True,
     retries: int = 3,
@@ -229,6 +232,10 @@ def resolve_settings(
     'https://billing.example.com/includes/api.php'
     """
     env = os.environ if env is None else env
+    # Held masked from the start: a traceback with locals shows Secret('***').
+    identifier, secret, accesskey, password = (
+        _credential(k, v) for k, v in (("identifier", identifier), ("secret", secret),
+                                       ("accesskey", accesskey), ("password", password)))
     explicit = {"identifier": identifier, "secret": secret, "accesskey": accesskey,
                 "username": username, "password": password}
     # Explicit credentials of one kind silence the other kind's env variables, so a

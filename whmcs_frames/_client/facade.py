@@ -10,7 +10,7 @@ from typing import Any
 from .. import sandbox
 from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
 from .._api.registry import spec_for
-from .._api.secrets import hide_secret_params
+from .._api.secrets import Secret, hide_secret_params
 from .._api.transport import Transport
 from ..actions._audit import default_audit_log_path
 from ..actions._perform import audited_call
@@ -135,11 +135,11 @@ class Client(OrderReadsMixin, OrderWritesMixin):
 def connect(
     url: str | None = None,
     *,
-    identifier: str | None = None,
-    secret: str | None = None,
-    accesskey: str | None = None,
+    identifier: str | Secret | None = None,
+    secret: str | Secret | None = None,
+    accesskey: str | Secret | None = None,
     username: str | None = None,
-    password: str | None = None,
+    password: str | Secret | None = None,
     timeout: float | tuple[float, float] = 30,
     verify: bool | str = True,
     audit_log: str | os.PathLike[str] | None = None,
@@ -194,6 +194,9 @@ def connect(
     >>> client = wf.connect("https://billing.example.com", identifier="…", secret="…")
     ... # doctest: +SKIP
     """
+    # Held masked from here on, so a traceback with locals shows Secret('***').
+    identifier, secret, accesskey, password = (
+        Secret(v) if isinstance(v, str) else v for v in (identifier, secret, accesskey, password))
     settings = resolve_settings(
         url, identifier=identifier, secret=secret, accesskey=accesskey, username=username,
         password=password, timeout=timeout, verify=verify, retries=retries,

@@ -247,11 +247,15 @@ def _send_audited(client: Client, attempt: Attempt, action: str, params: Mapping
 def audited_call(client: Client, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """Send a write exactly as given (``client.call``), audited and never retried.
 
-    The start record is fsynced before anything is sent, as for every write; there is
-    no argument check or status read beyond the transport's own (use the client's
-    methods, e.g. ``client.delete_order``, for those).
+    The start record is fsynced before anything is sent, as for every write. The
+    arguments of a known order action are checked as its method checks them; the
+    order's status is not read (the client's methods, e.g. ``client.delete_order``,
+    do that).
     """
     spec = spec_for(action)
+    if spec.name in STATUS_RULES:  # a known order action: its arguments are checked too
+        rest = {k: v for k, v in params.items() if k != "orderid"}
+        params = order_params(spec.name, params.get("orderid"), rest)
     orderid = params.get("orderid")
     attempt = Attempt(Path(client.audit_log), client.host, spec.whmcs,
                       orderid if isinstance(orderid, int) and orderid > 0 else None, params,
