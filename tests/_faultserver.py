@@ -54,7 +54,7 @@ def read_request(conn: socket.socket) -> bytes:
 
 
 class FaultServer:
-    """A one-thread server: each connection gets ``mode`` after its request is read.
+    """A server on 127.0.0.1: each connection gets ``mode`` after its request is read.
 
     Modes: ``"tls-corrupt"`` (garbage TLS record), ``"tls-reset"`` (TCP reset),
     ``"trickle"`` (an HTTP answer one byte every ``interval`` seconds, for at most
@@ -62,9 +62,11 @@ class FaultServer:
     """
 
     def __init__(self, mode: str, *, cert: tuple[Path, Path] | None = None,
-                 interval: float = 0.8, limit: float = 12.0) -> None:
-        self.mode, self.interval, self.limit = mode, interval, limit
+                 interval: float = 0.8, limit: float = 12.0, then: str | None = None) -> None:
+        # ``then``: the mode of every connection after the first ("ok" answers at once)
+        self.mode, self.interval, self.limit, self.then = mode, interval, limit, then
         self.requests: list[dict[str, str]] = []
+        self._lock = threading.Lock()
         self.handshake_errors = 0
         self._context = None
         if cert is not None:
@@ -94,12 +96,16 @@ class FaultServer:
             except (TimeoutError, OSError):
                 continue
             raw.settimeout(10)
-            try:
-                self._handle(raw)
-            except (OSError, ValueError):
-                pass
-            finally:
-                raw.close()
+            # A thread per connection: a retry must not wait behind a trickle.
+            threading.Thread(target=self._handle_safely, args=(raw,), daemon=True).start()
+
+    def _handle_safely(self, raw: socket.socket) -> None:
+        try:
+            self._handle(raw)
+        except (OSError, ValueError):
+            pass
+        finally:
+            raw.close()
 
     def _handle(self, raw: socket.socket) -> None:
         conn = raw
@@ -117,15 +123,22 @@ class FaultServer:
 
     def _misbehave(self, conn: socket.socket) -> None:
         body = read_request(conn)
-        self.requests.append(dict(parse_qsl(body.decode("utf-8", "replace"))))
-        if self.mode == "tls-corrupt":
+        with self._lock:
+            self.requests.append(dict(parse_qsl(body.decode("utf-8", "replace"))))
+            first = len(self.requests) == 1
+        mode = self.mode if first or self.then is None else self.then
+        if mode == "ok":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Connection: close\r\nContent-Length: 20\r\n\r\n"
+                         b'{"result":"success"}')
+        elif mode == "tls-corrupt":
             # An application-data record whose MAC cannot check out: a middlebox
             # mangling the stream after the request went through.
             os.write(conn.fileno(), b"\x17\x03\x03\x00\x40" + os.urandom(64))
             time.sleep(0.5)
-        elif self.mode == "tls-reset":
+        elif mode == "tls-reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        elif self.mode == "trickle":
+        elif mode == "trickle":
             answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                       b"Content-Length: 20\r\n\r\n" + b'{"result":"success"}')
             ends = time.monotonic() + self.limit

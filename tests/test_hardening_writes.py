@@ -237,6 +237,14 @@ def test_a_trickling_server_cannot_hold_a_read(tmp_path):
         assert time.monotonic() - started < 4.5
 
 
+def test_a_read_retried_after_its_deadline_succeeds(tmp_path):
+    with FaultServer("trickle", then="ok") as server, \
+            remote(tmp_path / "a.jsonl", server.url, retries=1, timeout=1) as client:
+        started = time.monotonic()
+        assert client.call("GetOrders")["result"] == "success"
+        assert time.monotonic() - started < 4.5 and len(server.requests) == 2
+
+
 def test_a_trickling_server_makes_a_write_unknown_within_the_deadline(tmp_path):
     audit = tmp_path / "audit.jsonl"
     with FaultServer("trickle", interval=0.8) as server, \

@@ -42,7 +42,7 @@ class CallState:
     sent : bool
         Whether any byte of the request was handed to a socket.
     expired : bool
-        Whether the watchdog had to cut an attempt off.
+        Whether the watchdog had to cut the latest attempt off.
     """
 
     def __init__(self, total: float) -> None:
@@ -58,7 +58,8 @@ class CallState:
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
-            self._conn = conn
+            # A retried read starts afresh: only the attempt that ends the request counts.
+            self._conn, self.expired = conn, False
             self._timer = threading.Timer(self.total, self._expire)
             self._timer.daemon = True
             self._timer.start()
