@@ -11,6 +11,11 @@ table decides:
 - writes retry only a connection that was never established, and use a fresh
   connection each time (``Connection: close``), so a stale keep-alive socket can never
   turn a write into an unknown outcome.
+
+Whether a failed write was sent is decided by :mod:`.wire`, which sees the first byte
+of the request reach a socket, never by reading exception text; every request also has
+a total deadline (connect + read timeout per attempt) that :mod:`.wire` enforces.
+Secrets stay :class:`~.secrets.Secret` until :func:`_form_body` encodes the request.
 """
 
 from __future__ import annotations
