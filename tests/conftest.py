@@ -44,3 +44,9 @@ def whmcs_env(box, tmp_path, monkeypatch):
     monkeypatch.setenv("WHMCS_API_SECRET", box.secret)
     monkeypatch.setenv("WHMCS_FRAMES_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     return box
+
+
+@pytest.fixture(autouse=True)
+def _no_real_audit_log(tmp_path, monkeypatch):
+    """No test writes into the user's real audit log, whatever client it builds."""
+    monkeypatch.setenv("WHMCS_FRAMES_AUDIT_LOG", str(tmp_path / "default-audit.jsonl"))

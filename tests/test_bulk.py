@@ -16,10 +16,10 @@ def writes(box):
     return [r for r in box.requests if r["action"] != "GetOrders"]
 
 
-def test_a_dry_run_sends_nothing_and_shows_what_would_be_sent(client, box):
+def test_a_dry_run_sends_no_write_and_shows_what_would_be_sent(client, box):
     ids = box.add_orders(3)
     done = actions.bulk(client, "accept", ids, sendemail=False, progress=False)
-    assert box.request_count() == 0
+    assert box.request_count() == box.request_count("GetOrders") == 3  # reads only
     assert list(done["orderid"]) == ids
     assert list(done["outcome"]) == ["dry-run"] * 3 and done["ok"].all()
     assert done.loc[0, "params"] == {"orderid": ids[0], "sendemail": False}

@@ -94,13 +94,13 @@ def test_any_failure_exits_1_and_the_rest_still_run(env, box):
     assert " success" in lines[1]
 
 
-def test_dry_run_needs_no_confirmation_and_sends_nothing(env, box, monkeypatch):
+def test_dry_run_needs_no_confirmation_and_sends_no_write(env, box, monkeypatch):
     monkeypatch.setattr("sys.stdin", None)
     code, lines = run("order", "fraud-check", "7", "8", "--dry-run", "--ip-address",
                       "192.0.2.1")
     assert code == 0 and len(lines) == 2
     assert "would send OrderFraudCheck orderid=7 ipaddress=192.0.2.1" in lines[0]
-    assert box.request_count() == 0
+    assert box.request_count() == box.request_count("GetOrders") == 2  # reads only
     assert list(read_audit_log(env)["outcome"]) == ["dry-run", "dry-run"]
 
 

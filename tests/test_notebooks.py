@@ -50,6 +50,8 @@ def test_notebook_runs_against_the_sandbox(path, sandbox_env):
     assert not [out for out in outputs if out.output_type == "error"]
     charts = [out for out in outputs if "image/png" in out.get("data", {})]
     assert len(charts) >= CHARTS.get(path.stem, 0)
+    # a sandbox notebook's writes go to the sandbox's own audit log, never the analyst's
+    assert not (sandbox_env / "audit.jsonl").exists()
     text = nbformat.writes(notebook)
     # no progress bar text in a saved notebook (stderr is not a terminal there)
     assert "GetOrders:" not in text and "0orders" not in text

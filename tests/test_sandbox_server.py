@@ -317,7 +317,8 @@ def test_client_factory(sbox):
         sandbox.set_client_factory(lambda url, **kw: (url, kw))
         url, kwargs = sbox.client(timeout=3)
         assert url == sbox.url
-        assert kwargs == {"identifier": sbox.identifier, "secret": sbox.secret, "timeout": 3}
+        assert kwargs == {"identifier": sbox.identifier, "secret": sbox.secret, "timeout": 3,
+                          "audit_log": sbox.audit_log}  # the box's own log by default
     finally:
         _box._CLIENT_FACTORY[:] = saved
 

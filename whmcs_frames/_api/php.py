@@ -17,13 +17,18 @@ Example
 from __future__ import annotations
 
 import base64
+import math
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._exceptions import ResponseFormatError, ValidationError
+from .secrets import Secret
 
 __all__ = [
+    "check_array_key",
+    "check_param_name",
     "encode_serialized",
     "flatten_params",
     "parse_form_pairs",
@@ -34,17 +39,50 @@ __all__ = [
 Scalar = str | int | float | bool
 
 
-def _form_scalar(key: str, value: Any) -> str:
+#: The parameter names PHP leaves as they are. PHP strips leading whitespace, cuts a
+#: name at NUL, reads ``[``/``]`` as array syntax and turns ``.`` and spaces into
+#: ``_``: ``" action"`` or ``"action\0"`` would arrive as ``action``.
+_NAME_RE = re.compile(r"[A-Za-z0-9_]+")
+_KEY_BAD = re.compile(r"[\[\]\x00]")
+
+
+def check_param_name(name: Any) -> str:
+    """``name`` if PHP reads it back unchanged as a top-level parameter name.
+
+    Examples
+    --------
+    >>> check_param_name("limitnum")
+    'limitnum'
+    """
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+        raise ValidationError(repr(name), "a parameter name of letters, digits and _ "
+                              "(PHP rewrites any other)", got=name)
+    return name
+
+
+def check_array_key(name: str, key: Any) -> str:
+    """An array key as text, if PHP keeps it whole inside ``name[...]``."""
+    text = str(key)
+    if (isinstance(key, bool) or not isinstance(key, numbers.Integral | str)
+            or _KEY_BAD.search(text)):
+        raise ValidationError(name, "array keys without [, ] or NUL (PHP would cut them)",
+                              got=key)
+    return text
+
+
+def _form_scalar(key: str, value: Any) -> str | Secret:
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, int | float | str):
-        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(key, "a finite number", got=value)
+    if isinstance(value, int | float | str | Secret):
+        return value if isinstance(value, Secret) else str(value)
     raise ValidationError(
         key, "a string, number, boolean, list or mapping", got_text=f"a {type(value).__name__}"
     )
 
 
-def flatten_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+def flatten_params(params: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Flatten nested lists and mappings into PHP form keys.
 
     Lists become ``name[0]``, ``name[1]``…; mappings become ``name[key]``; nesting
@@ -66,18 +104,18 @@ def flatten_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     >>> flatten_params({"domainrenewals": {"example.com": 2}})
     [('domainrenewals[example.com]', '2')]
     """
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, Any]] = []
     for name, value in params.items():
         _flatten_into(pairs, str(name), value)
     return pairs
 
 
-def _flatten_into(pairs: list[tuple[str, str]], key: str, value: Any) -> None:
+def _flatten_into(pairs: list[tuple[str, Any]], key: str, value: Any) -> None:
     if value is None:
         return
     if isinstance(value, Mapping):
         for sub, item in value.items():
-            _flatten_into(pairs, f"{key}[{sub}]", item)
+            _flatten_into(pairs, f"{key}[{check_array_key(key, sub)}]", item)
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             _flatten_into(pairs, f"{key}[{index}]", item)
@@ -144,6 +182,9 @@ def php_serialize(value: Any) -> str:
     if isinstance(value, int):
         return f"i:{value};"
     if isinstance(value, float):
+        if not math.isfinite(value):  # PHP's unserialize() rejects d:nan; / d:inf;
+            raise ValidationError("value", "a finite number (PHP cannot read back "
+                                  "NaN or infinity)", got=value)
         return f"d:{value!r};"
     if isinstance(value, str):
         return f's:{len(value.encode("utf-8"))}:"{value}";'

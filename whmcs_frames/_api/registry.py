@@ -26,6 +26,7 @@ from .._exceptions import ValidationError
 __all__ = [
     "ACTIONS",
     "ORDER_ACTIONS",
+    "SECRET_NAME_PARTS",
     "SECRET_PARAMS",
     "ActionSpec",
     "is_secret_param",
@@ -165,9 +166,21 @@ def spec_for(action: str) -> ActionSpec:
     return ActionSpec(action, action, kind)
 
 
+#: Parts of a parameter name that make it secret, whatever the action (``password2``,
+#: ``cardnum``, ``cvv``, ``apikey``…): a false alarm only hides a value, a miss leaks one.
+SECRET_NAME_PARTS = ("pass", "secret", "key", "cvv", "card", "epp", "token", "pw")
+
+
 def is_secret_param(key: str) -> bool:
-    """Whether a (possibly flattened, ``rootpw[0]``) parameter name holds a secret."""
-    return key.split("[", 1)[0].lower() in SECRET_PARAMS
+    """Whether a (possibly flattened, ``rootpw[0]``) parameter name holds a secret.
+
+    Examples
+    --------
+    >>> [is_secret_param(k) for k in ("rootpw[0]", "password2", "cardnum", "orderid")]
+    [True, True, True, False]
+    """
+    name = str(key).split("[", 1)[0].lower()
+    return name in SECRET_PARAMS or any(part in name for part in SECRET_NAME_PARTS)
 
 
 def without_secrets(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,22 +11,29 @@ table decides:
 - writes retry only a connection that was never established, and use a fresh
   connection each time (``Connection: close``), so a stale keep-alive socket can never
   turn a write into an unknown outcome.
+
+Whether a failed write was sent is decided by :mod:`.wire`, which sees the first byte
+of the request reach a socket, never by reading exception text; every request also has
+a total deadline (connect + read timeout per attempt) that :mod:`.wire` enforces.
+Secrets stay :class:`~.secrets.Secret` until :func:`_form_body` encodes the request.
 """
 
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import logging
 import re
+import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 import urllib3.exceptions as u3
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .._exceptions import (
@@ -39,18 +46,21 @@ from .._exceptions import (
     ValidationError,
     WhmcsError,
 )
+from . import wire
 from .config import Settings
-from .php import flatten_params
+from .php import check_param_name, flatten_params
 from .registry import ActionSpec, is_secret_param, spec_for
+from .secrets import MASK, Secret, reveal, scrub
 
 __all__ = ["RETRY_STATUSES", "Transport"]
 
 logger = logging.getLogger("whmcs_frames")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _RESERVED = frozenset({"action", "responsetype", "identifier", "secret", "username",
                        "password", "accesskey"})
-_ACTION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_ACTION_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")  # fullmatch: no "$" before a newline
 # What PHP prints before the answer with display_errors=On: notices, warnings and
 # deprecations, as HTML (html_errors=On) or plain lines. A fatal error is not among
 # them: after one there is no answer to read.
@@ -96,7 +106,8 @@ def _write_retry(settings: Settings) -> Retry:
 
 def _new_session(retry: Retry, pool_size: int, *, close: bool = False) -> requests.Session:
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=pool_size)
+    adapter = wire.TrackedAdapter(max_retries=retry, pool_connections=1,
+                                  pool_maxsize=pool_size)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = "whmcs-frames"
@@ -105,50 +116,91 @@ def _new_session(retry: Retry, pool_size: int, *, close: bool = False) -> reques
     return session
 
 
-def _mask_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(k, "***" if is_secret_param(k) else v) for k, v in pairs]
+def _mask_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [(k, MASK if is_secret_param(k) else v) for k, v in pairs]
 
 
-def _never_sent(exc: BaseException) -> bool:
-    """Whether the failure certainly happened before the request left this machine."""
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
+class _FormBody(str):
+    """The urlencoded body: a str whose repr hides it from tracebacks with locals."""
+
+    def __repr__(self) -> str:
+        return "<form body, secrets hidden>"
+
+    __str__ = __repr__
+
+    def encode(self, *args: Any, **kwargs: Any) -> bytes:
+        return _FormBytes(super().encode(*args, **kwargs))
+
+
+class _FormBytes(bytes):
+    def __repr__(self) -> str:
+        return "<form body, secrets hidden>"
+
+    __str__ = __repr__
+
+
+def _form_body(pairs: Iterable[tuple[str, Any]]) -> _FormBody:
+    # The one place secrets are revealed: straight into the encoded body.
+    return _FormBody(urlencode([(k, reveal(v)) for k, v in pairs]))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it wraps (reason, cause, context, args)."""
+    found: list[BaseException] = []
+    stack: list[Any] = [exc]
     while stack:
         err = stack.pop()
-        if err is None or id(err) in seen:
+        if not isinstance(err, BaseException) or any(err is f for f in found):
             continue
-        seen.add(id(err))
-        if isinstance(err, u3.NewConnectionError | u3.ConnectTimeoutError
-                      | u3.NameResolutionError | requests.exceptions.ConnectTimeout
-                      | requests.exceptions.SSLError | u3.SSLError):
-            return True
+        found.append(err)
         stack.extend([getattr(err, "reason", None), err.__cause__, err.__context__])
         stack.extend(a for a in err.args if isinstance(a, BaseException))
-    return False
+    return found
 
 
-def _describe(exc: BaseException, timeout: tuple[float, float]) -> str:
-    text = repr(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS verification failed (pass verify='/path/to/ca.pem' for a private CA)"
-    if "ConnectTimeout" in text:
-        return f"could not connect within {timeout[0]:g} s"
-    if "ReadTimeout" in text:
-        return f"no answer within {timeout[1]:g} s"
-    if "NameResolution" in text:
+_VERIFY_HINT = "pass verify='/path/to/ca.pem' for a private CA"
+_CLOSED = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+           http.client.RemoteDisconnected, http.client.IncompleteRead, u3.ProtocolError,
+           requests.exceptions.ChunkedEncodingError)
+
+
+def _describe(exc: BaseException, timeout: tuple[float, float],
+              call: wire.CallState) -> str:
+    """What went wrong, decided by the exceptions' types (never their text)."""
+    if call.expired:
+        return (f"no complete answer within {call.total:g} s (the whole request's "
+                "deadline: the server was sending too slowly or not at all)")
+    chain = _chain(exc)
+
+    def has(*kinds: type[BaseException]) -> bool:
+        return any(isinstance(err, kinds) for err in chain)
+
+    if has(u3.NameResolutionError):
         return "the host name could not be resolved"
-    if "Connection refused" in text or "ConnectionRefused" in text:
+    if has(ConnectionRefusedError):
         return "connection refused"
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset" in text:
+    if has(u3.NewConnectionError):
+        return "could not connect"
+    if has(u3.ConnectTimeoutError, requests.exceptions.ConnectTimeout):
+        return f"could not connect within {timeout[0]:g} s"
+    if has(ssl.SSLCertVerificationError, ssl.CertificateError):
+        return f"TLS certificate verification failed ({_VERIFY_HINT})"
+    if has(ssl.SSLError, u3.SSLError, requests.exceptions.SSLError):
+        if call.sent:
+            return ("the TLS stream broke after the request was sent (something on the "
+                    "path reset or corrupted it while the answer was read)")
+        return f"the TLS handshake failed ({_VERIFY_HINT} if it uses one)"
+    if has(u3.ReadTimeoutError, requests.exceptions.ReadTimeout, TimeoutError):
+        return f"no answer within {timeout[1]:g} s"
+    if has(*_CLOSED):
         return "the server closed the connection without answering"
     return type(exc).__name__
 
 
-def _scrub(text: str, secrets: tuple[str, ...], limit: int = 200) -> str:
+def _scrub(text: str, secrets: Iterable[Any], limit: int = 200) -> str:
     text = html.unescape(re.sub(r"<[^>]*>", " ", text))
     text = re.sub(r"\s+", " ", text).strip()
-    for secret in secrets:
-        text = text.replace(secret, "***")
+    text = scrub(text, secrets)
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
@@ -199,15 +251,23 @@ class Transport:
                 self._sessions.append(session)
         return session
 
-    def body(self, action: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """The form pairs for a call, validated and flattened (credentials excluded)."""
-        if not isinstance(action, str) or not _ACTION_RE.match(action):
+    def body(self, action: str, params: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """The form pairs for a call, validated and flattened (credentials excluded).
+
+        Names PHP would rewrite (and so could turn into ``action``) are refused; the
+        values of secret-looking parameters come back as :class:`Secret`.
+        """
+        if not isinstance(action, str) or not _ACTION_RE.fullmatch(action):
             raise ValidationError("action", "a WHMCS action name such as 'GetOrders'",
                                   got=action)
-        clash = sorted(_RESERVED.intersection(params))
+        for name in params:
+            check_param_name(name)
+        clash = sorted(_RESERVED.intersection(k.lower() for k in params))
         if clash:
             raise ValidationError(clash[0], "not to be passed: the client sets it itself")
-        return [("action", action), ("responsetype", "json"), *flatten_params(params)]
+        pairs = [(k, Secret(v) if is_secret_param(k) and isinstance(v, str) else v)
+                 for k, v in flatten_params(params)]
+        return [("action", action), ("responsetype", "json"), *pairs]
 
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """POST one action and return WHMCS's JSON object.
@@ -222,19 +282,24 @@ class Transport:
         # Whatever WHMCS quotes back may echo a password we sent: scrub those too.
         secrets = self.settings.secret_values + tuple(
             v for k, v in pairs if v and is_secret_param(k))
-        wire = pairs + list(self.settings.auth.items())
         started = time.perf_counter()
         # A write never touches a pooled socket: one the server is closing would turn it
         # into an unknown outcome. Its own session is closed as soon as it has answered.
         session = (self._read_session() if spec.is_read
                    else _new_session(_write_retry(self.settings), 1, close=True))
+        call = wire.begin(sum(self.settings.timeout))
         try:
             response = session.post(
-                self.settings.url, data=wire, timeout=self.settings.timeout,
-                verify=self.settings.verify, allow_redirects=False)
+                self.settings.url, data=_form_body(pairs + list(self.settings.auth.items())),
+                headers=_FORM, timeout=self.settings.timeout, verify=self.settings.verify,
+                allow_redirects=False, auth=self.settings.basic_auth())
+            if call.expired:  # cut off mid-body: what arrived is not the whole answer
+                response.close()
+                raise requests.exceptions.ConnectionError("deadline passed")
         except requests.exceptions.RequestException as exc:
-            raise self._failure(action, spec, exc) from None
+            raise self._failure(action, spec, exc, call) from None
         finally:
+            wire.end(call)
             if not spec.is_read:
                 session.close()
         elapsed = time.perf_counter() - started
@@ -243,10 +308,14 @@ class Transport:
                          elapsed * 1000, _mask_pairs(pairs[2:]))
             return self._decode(action, spec, response, secrets)
 
-    def _failure(self, action: str, spec: ActionSpec, exc: BaseException) -> WhmcsError:
-        cause = _describe(exc, self.settings.timeout)
+    def _failure(self, action: str, spec: ActionSpec, exc: BaseException,
+                 call: wire.CallState) -> WhmcsError:
+        cause = _describe(exc, self.settings.timeout, call)
         logger.warning("%s failed: %s", action, cause)
-        if not spec.is_read and not _never_sent(exc):
+        # Only a failure before the first byte of the request reached a socket proves
+        # that nothing was sent (refused, DNS, the TLS handshake); anything later on a
+        # write may have run.
+        if not spec.is_read and call.sent:
             return OutcomeUnknown(action, cause)
         tries = "" if not spec.is_read else f" after {self.settings.retries} retries"
         return TransportError(f"{action}: {cause}{tries} ({self.settings.host})")
@@ -269,6 +338,9 @@ class Transport:
             message = _scrub(str(data.get("message", "")), secrets, 500)
             raise _api_error(action, message or "(no message)", status)
         if result != "success":
+            if not spec.is_read:  # neither success nor failure proven: it may have run
+                raise OutcomeUnknown(action, f"WHMCS answered JSON without result=success "
+                                     f"or error (HTTP {status}): the write may have run")
             raise ResponseFormatError(
                 f"{action}: WHMCS answered JSON without result=success (HTTP {status})",
                 status=status, content_type=response.headers.get("Content-Type"))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import sandbox
 from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
 from .._api.registry import spec_for
+from .._api.secrets import Secret, hide_secret_params
 from .._api.transport import Transport
 from ..actions._audit import default_audit_log_path
+from ..actions._perform import audited_call
 from .reads import OrderReadsMixin
 from .writes import OrderWritesMixin
 
@@ -61,7 +63,9 @@ class Client(OrderReadsMixin, OrderWritesMixin):
 
         Lists and dicts are flattened to PHP arrays, booleans sent as ``1``/``0`` and
         ``None`` values dropped. Reads (``Get…``) are retried on transient failures;
-        writes never are once sent.
+        writes (every other action) are appended to the audit log before and after
+        they are sent, exactly as given, and never retried once sent. The write
+        methods (``client.accept_order``…) also validate and check the order's status.
 
         Parameters
         ----------
@@ -84,6 +88,16 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         --------
         >>> client.call("GetOrders", status="Pending", limitnum=5)  # doctest: +SKIP
         """
+        # Held masked from here on, so no traceback with locals shows them.
+        params = hide_secret_params(params)
+        if spec_for(action).is_read:
+            return self._send(action, params)
+        # A write (known, or any action not known to be a read) is audited like the
+        # client's write methods: start record first, never retried.
+        return audited_call(self, action, params)
+
+    def _send(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One call through the transport; the caller audits a write."""
         writes = not spec_for(action).is_read
         try:
             return self._transport.call(action, params)
@@ -123,11 +137,11 @@ class Client(OrderReadsMixin, OrderWritesMixin):
 def connect(
     url: str | None = None,
     *,
-    identifier: str | None = None,
-    secret: str | None = None,
-    accesskey: str | None = None,
+    identifier: str | Secret | None = None,
+    secret: str | Secret | None = None,
+    accesskey: str | Secret | None = None,
     username: str | None = None,
-    password: str | None = None,
+    password: str | Secret | None = None,
     timeout: float | tuple[float, float] = 30,
     verify: bool | str = True,
     audit_log: str | os.PathLike[str] | None = None,
@@ -182,6 +196,9 @@ def connect(
     >>> client = wf.connect("https://billing.example.com", identifier="…", secret="…")
     ... # doctest: +SKIP
     """
+    # Held masked from here on, so a traceback with locals shows Secret('***').
+    identifier, secret, accesskey, password = (
+        Secret(v) if isinstance(v, str) else v for v in (identifier, secret, accesskey, password))
     settings = resolve_settings(
         url, identifier=identifier, secret=secret, accesskey=accesskey, username=username,
         password=password, timeout=timeout, verify=verify, retries=retries,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -189,8 +191,8 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
     for name, draw, frame in charts:
         figure = Figure(figsize=(10, 5.2), dpi=100, layout="constrained")
         draw(frames[frame], ax=figure.subplots())
-        paths.append(folder / f"{name}.png")
-        figure.savefig(paths[-1])
+        paths.append(_write_file(folder, f"{name}.png",
+                                 partial(figure.savefig, format="png"))[0])
     return paths
 
 
@@ -204,14 +206,76 @@ class Bundle:
     tables: dict[str, pd.DataFrame]
 
 
-def _out_dir(out_dir: str | os.PathLike[str]) -> Path:
+def _out_dir(out_dir: Any) -> Path:
+    if not isinstance(out_dir, str | os.PathLike) or not os.fspath(out_dir).strip():
+        # "" would be the working directory: a bundle never lands there by accident.
+        raise ValidationError("out_dir", "the path of a folder (not empty)", got=out_dir)
     folder = Path(out_dir).expanduser()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o750, parents=True, exist_ok=True)
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be created and written",
                               got_text=f"{folder} ({exc.strerror or exc})") from None
+    if not folder.is_dir():
+        raise ValidationError("out_dir", "a folder", got=str(folder))
     return folder
+
+
+#: Bundle files hold customer names, IPs and notes: owner and group only.
+FILE_MODE = 0o640
+
+
+def _write_file(folder: Path, name: str, write: Callable[[Path], Any]) -> tuple[Path, Any]:
+    """Write ``folder/name`` through a new temporary file renamed over it.
+
+    A symlink planted at ``name`` is replaced, never followed; a reader never sees a
+    half-written file; the file is created 0640 whatever the umask allows beyond it.
+    """
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        result = write(Path(temp))
+        os.chmod(temp, FILE_MODE & ~_umask())
+        os.replace(temp, folder / name)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return folder / name, result
+
+
+def _umask() -> int:
+    # Read, not set-and-restore: another thread could create a file in between.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _remove_previous(folder: Path) -> None:
+    """Delete what the folder's last manifest listed, so no stale file joins this bundle.
+
+    Only plain names the manifest lists are removed (a symlink is removed, not
+    followed); anything else in the folder is left alone.
+    """
+    manifest = folder / "manifest.json"
+    listed: list[Any] = []
+    if manifest.is_file() and not manifest.is_symlink():
+        try:
+            listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+        except (OSError, ValueError, AttributeError):
+            listed = []
+    names = {entry.get("file") for entry in listed if isinstance(entry, dict)}
+    for name in names:
+        if (isinstance(name, str) and name and name == Path(name).name
+                and name not in (".", "..")):
+            target = folder / name
+            if target.is_symlink() or target.is_file():
+                target.unlink()
+    manifest.unlink(missing_ok=True)
 
 
 def _manifest(filters: Filters, host: str | None, encoding: str,
@@ -255,11 +319,13 @@ def _sidecars(folder: Path, frames: Mapping[str, pd.DataFrame],
     """``columns.csv`` (the frames' column dictionary) and, if asked, ``reports.xlsx``."""
     dictionary = describe()
     dictionary = dictionary[dictionary["frame"].isin(list(frames))].reset_index(drop=True)
-    written: list[tuple[Path, pd.DataFrame | None]] = [(folder / "columns.csv", dictionary)]
-    write_csv(dictionary, written[0][0], encoding=encoding)
+    written: list[tuple[Path, pd.DataFrame | None]] = [(_write_file(
+        folder, "columns.csv", partial(write_csv, dictionary, encoding=encoding))[0],
+        dictionary)]
     if xlsx:
-        written.append((folder / "reports.xlsx", None))
-        write_workbook({**frames, **tables, "columns": dictionary}, written[-1][0])
+        workbook = {**frames, **tables, "columns": dictionary}
+        written.append((_write_file(folder, "reports.xlsx",
+                                    partial(write_workbook, workbook))[0], None))
     return written
 
 
@@ -268,7 +334,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                  charts: bool = True, progress: bool | None = None, host: str | None = None,
                  xlsx: bool = False, rates: Mapping[str, float] | None = None,
                  to: str | None = None) -> Bundle:
-    """Do :func:`whmcs_frames.reports.export_reports`' work; see there."""
+    """Do :func:`export_reports`' work; see there."""
     if encoding not in ENCODINGS:
         raise ValidationError("encoding", " or ".join(map(repr, ENCODINGS)), got=encoding)
     filters = make_filters(since, until, status)
@@ -289,12 +355,14 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
     paths: list[Path] = []
     files: list[dict[str, Any]] = []
     try:
-        # An old manifest would vouch for a half-rewritten folder if this run failed.
-        (folder / "manifest.json").unlink(missing_ok=True)
+        # An old manifest would vouch for a half-rewritten folder if this run failed,
+        # and the last bundle's files (charts this run skips) would pass for this one's.
+        _remove_previous(folder)
         for name, frame in (*frames.items(), *tables.items()):
-            paths.append(folder / f"{name}.csv")
-            rows = write_csv(frame, paths[-1], encoding=encoding)
-            files.append({"file": paths[-1].name, "rows": rows,
+            path, rows = _write_file(folder, f"{name}.csv", partial(
+                write_csv, frame, encoding=encoding))
+            paths.append(path)
+            files.append({"file": path.name, "rows": rows,
                           "columns": [str(c) for c in frame.columns]})
         for path, table in _sidecars(folder, frames, tables, encoding, xlsx):
             paths.append(path)
@@ -306,9 +374,9 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                 files.append({"file": path.name, "rows": None, "columns": None})
         manifest = _manifest(filters, host or (source.host if is_client else None),
                              encoding, files, conversion)
-        paths.append(folder / "manifest.json")
-        paths[-1].write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        paths.append(_write_file(folder, "manifest.json",
+                                 lambda p: p.write_text(text, encoding="utf-8"))[0])
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be written",
                               got_text=f"{folder} ({exc.strerror or exc})") from None
@@ -351,7 +419,12 @@ def export_reports(
         frames by name (a mapping or namespace with at least ``orders`` and
         ``order_lines``; missing catalogue frames are skipped and not listed).
     out_dir : path
-        The folder to write into (created if needed); existing files are overwritten.
+        The folder to write into (created 0750 if needed; an empty path is refused).
+        The files the folder's previous ``manifest.json`` listed are removed first,
+        anything else in it is left alone. Each file is written to a temporary file
+        and renamed into place, so a symlink planted in the folder is replaced, never
+        followed; files are created 0640 (less if the umask says so): they hold
+        customer names, IP addresses and notes.
     since, until : str, date or datetime, optional
         Keep orders placed from ``since`` to ``until`` (WHMCS server time). A date (or
         ``"YYYY-MM-DD"``) includes the whole day; a datetime is an exact bound.

@@ -26,6 +26,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ import pandas as pd
 import platformdirs
 
 from .._api.registry import is_secret_param
+from .._api.secrets import Secret, scrub
 from .._exceptions import AuditLogError, AuditLogWarning, ConfigError, WhmcsWarning, warn
 from ..frames._records import AUDIT_OUTCOMES, audit_log_frame
 
@@ -51,6 +53,7 @@ __all__ = [
     "OUTCOMES",
     "Attempt",
     "append_record",
+    "check_writable",
     "default_audit_log_path",
     "masked_params",
     "read_audit_log",
@@ -87,9 +90,9 @@ def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:
             if v is not None and str(k).lower() not in _CREDENTIALS}
 
 
-def secret_values(params: Mapping[str, Any]) -> tuple[str, ...]:
+def secret_values(params: Mapping[str, Any]) -> tuple[str | Secret, ...]:
     """Every secret value in ``params`` (nested ones too), to scrub quoted messages."""
-    found: list[str] = []
+    found: list[str | Secret] = []
 
     def collect(value: Any) -> None:
         if isinstance(value, Mapping):
@@ -98,7 +101,9 @@ def secret_values(params: Mapping[str, Any]) -> tuple[str, ...]:
         elif isinstance(value, list | tuple):
             for item in value:
                 collect(item)
-        elif value not in (None, ""):
+        elif isinstance(value, Secret):
+            found.append(value)
+        elif value is not None and value != "":
             found.append(str(value))
 
     for key, value in params.items():
@@ -113,6 +118,20 @@ def _encode(record: Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def _open_log(path: Path) -> int:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        return os.open(path, flags, 0o600)
+    except (OSError, ValueError, TypeError) as exc:
+        raise AuditLogError(str(path), _reason(exc)) from None
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`AuditLogError` unless the log can be opened for appending."""
+    os.close(_open_log(path))
+
+
 def append_record(path: Path, record: Mapping[str, Any]) -> None:
     """Append one record as one line; flushed and fsynced before returning.
 
@@ -123,12 +142,11 @@ def append_record(path: Path, record: Mapping[str, Any]) -> None:
     """
     try:
         line = _encode(record)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(path, flags, 0o600)
-    except (OSError, ValueError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:
         raise AuditLogError(str(path), _reason(exc)) from None
+    fd = _open_log(path)
     try:
+        _warn_if_exposed(path, fd)
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
         # One write of the whole line: with O_APPEND and the lock no other writer's
@@ -141,6 +159,24 @@ def append_record(path: Path, record: Mapping[str, Any]) -> None:
         raise AuditLogError(str(path), _reason(exc)) from None
     finally:
         os.close(fd)  # closing releases the lock
+
+
+_WARNED: set[tuple[str, int]] = set()
+
+
+def _warn_if_exposed(path: Path, fd: int) -> None:
+    """Warn (once per file and mode) when others may read, or group or others write, it.
+
+    The log names orders, hosts and analysts; one others can write can be forged. We
+    create it 0600; an existing file keeps the mode somebody gave it, so say so, as
+    ssh does for a private key.
+    """
+    mode = stat.S_IMODE(os.fstat(fd).st_mode)
+    if not mode & 0o027 or (str(path), mode) in _WARNED:
+        return
+    _WARNED.add((str(path), mode))
+    warn(f"the audit log {path} is readable or writable by others (mode {mode:04o}); "
+         f"restrict it with: chmod 600 {path}", AuditLogWarning)
 
 
 def _reason(exc: BaseException) -> str:
@@ -174,7 +210,7 @@ class Attempt:
     action: str
     orderid: int | None
     params: Mapping[str, Any]
-    scrub: tuple[str, ...] = ()
+    scrub: tuple[str | Secret, ...] = ()
     attempt: str = field(default_factory=lambda: str(uuid.uuid4()))
     started: float = 0.0
 
@@ -186,10 +222,11 @@ class Attempt:
                 "outcome": outcome, **extra}
 
     def _clean(self, message: str) -> str:
-        for value in self.scrub:
-            if value:
-                message = message.replace(value, _MASK)
-        return message
+        return scrub(message, self.scrub)
+
+    def check(self) -> None:
+        """Raise :class:`AuditLogError` unless the log can be appended to."""
+        check_writable(self.path)
 
     def start(self) -> None:
         """Write the ``pending`` record; raises :class:`AuditLogError` if it cannot."""
@@ -321,7 +358,12 @@ def read_audit_log(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> log = wf.read_audit_log()  # doctest: +SKIP
     >>> log[log.outcome == "success"].groupby("action", observed=True).size()  # doctest: +SKIP
     """
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise ConfigError(f"read_audit_log() wants the path of an audit log, got "
+                          f"{type(path).__name__}")
     target = default_audit_log_path(path)
+    if target.is_dir():
+        raise ConfigError(f"{target} is a folder, not an audit log file")
     if not target.exists():
         if path is not None:
             raise ConfigError(f"no audit log at {target}")

@@ -10,7 +10,13 @@ the remaining orders get ``"skipped"`` rows — when:
   on would pile up more unknown outcomes on a billing system that is struggling, and
   somebody has to look that order up before anything else is done;
 - the audit log cannot be written (no write may go unlogged);
+- WHMCS refuses the credentials, this machine's IP or the API role (authentication,
+  access denied) or the configuration is wrong: no other order can succeed either;
 - any order fails and ``stop_on_error=True``.
+
+A dry run reads each order (one ``GetOrders`` per order) and predicts: ``ok`` is True
+where the write would be sent, False where it would be refused by the status rules or
+the order does not exist (``error`` names which).
 """
 
 from __future__ import annotations
@@ -20,9 +26,17 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._api.registry import ACTIONS
-from .._exceptions import AuditLogError, OutcomeUnknown, WhmcsError
+from .._exceptions import (
+    AccessDenied,
+    AuditLogError,
+    AuthenticationError,
+    ConfigError,
+    OutcomeUnknown,
+    PreconditionFailed,
+    WhmcsError,
+)
+from .._validate import flag, seconds
 from .._validate import progress as progress_wanted
-from .._validate import seconds
 from ..frames._converters import SCHEMAS
 from ..frames._records import bulk_outcomes_frame
 from ._audit import masked_params
@@ -54,27 +68,34 @@ def _summary(result: Any) -> str:
 
 
 def _one(client: Client, name: str, orderid: int, options: Mapping[str, Any], *,
-         dry_run: bool, check: bool) -> dict[str, Any]:
+         dry_run: bool, check: bool) -> tuple[dict[str, Any], WhmcsError | None]:
     whmcs = ACTIONS[name].whmcs
     shown = masked_params(order_params(name, orderid, options))
     try:
         result = ORDER_FUNCTIONS[name](client, orderid, dry_run=dry_run, check=check,
                                        **options)
     except WhmcsError as exc:
+        if dry_run and isinstance(exc, PreconditionFailed):  # the prediction: refused
+            return _row(orderid, whmcs, "dry-run", False, f"would be refused: {exc}",
+                        type(exc).__name__, shown), exc
         outcome = "unknown" if isinstance(exc, OutcomeUnknown) else "error"
         return _row(orderid, whmcs, outcome, False, error_message(exc), type(exc).__name__,
-                    shown)
+                    shown), exc
     outcome = "dry-run" if dry_run else "success"
-    return _row(orderid, whmcs, outcome, True, _summary(result), None, shown)
+    return _row(orderid, whmcs, outcome, True, _summary(result), None, shown), None
 
 
-def _stop_reason(row: Mapping[str, Any], stop_on_error: bool) -> str | None:
+def _stop_reason(row: Mapping[str, Any], exc: WhmcsError | None,
+                 stop_on_error: bool) -> str | None:
     where = f"order {row['orderid']}"
     if row["outcome"] == "unknown":
         return (f"not attempted: the outcome of {where} is unknown, so the run stopped; "
                 "look that order up in WHMCS before going on")
-    if row["error"] == AuditLogError.__name__:
+    if isinstance(exc, AuditLogError):
         return "not attempted: the audit log cannot be written"
+    if isinstance(exc, AuthenticationError | AccessDenied | ConfigError):
+        # No other order can succeed either: the same hint `whmcs-frames statuses` gives.
+        return f"not attempted: the run stopped: {exc}"
     if row["outcome"] == "error" and stop_on_error:
         return f"not attempted: the run stopped after {where} failed (stop_on_error)"
     return None
@@ -96,10 +117,10 @@ def _rows(client: Client, name: str, ids: list[int], options: Mapping[str, Any],
                 continue
             if position and pause and not dry_run:
                 time.sleep(pause)  # be gentle with a live billing system
-            row = _one(client, name, orderid, options, dry_run=dry_run, check=check)
+            row, exc = _one(client, name, orderid, options, dry_run=dry_run, check=check)
             bar.update()
             yield row
-            stopped = _stop_reason(row, stop_on_error)
+            stopped = _stop_reason(row, exc, stop_on_error)
 
 
 def iter_bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
@@ -118,8 +139,12 @@ def iter_bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,
     name = bulk_action(action)
     ids = order_ids(orders)
     order_params(name, 1, params)  # unknown or bad options fail now, not per order
-    return _rows(client, name, ids, params, dry_run=dry_run, stop_on_error=stop_on_error,
-                 pause=seconds("pause", pause), progress=progress, check=check)
+    # Safety flags are True or False: a truthy "no" or a falsy None must not decide
+    # whether real writes are sent.
+    return _rows(client, name, ids, params, dry_run=flag("dry_run", dry_run),
+                 stop_on_error=flag("stop_on_error", stop_on_error),
+                 pause=seconds("pause", pause), progress=progress_wanted("progress", progress),
+                 check=flag("check", check))
 
 
 def bulk(client: Client, action: str, orders: Any, *, dry_run: bool = True,

@@ -25,12 +25,14 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._api.php import encode_serialized
 from .._api.registry import ACTIONS
+from .._api.secrets import secret_text
 from .._exceptions import ValidationError
 from .._validate import choice, flag, id_list, money, positive_int, text, whmcs_id
 from ..frames._lines import CYCLE_KEYS
@@ -64,6 +66,10 @@ def _field_map(name: str, value: Any) -> dict[int | str, str | int | float | boo
             raise ValidationError(name, "field ids as int or str keys", got=key)
         if not isinstance(item, str | int | float | bool):
             raise ValidationError(f"{name}[{key}]", "a str, int, float or bool", got=item)
+        if isinstance(item, float) and not math.isfinite(item):
+            # serialize() would write d:NAN; which PHP's unserialize() refuses, and
+            # WHMCS would then drop every field of the item.
+            raise ValidationError(f"{name}[{key}]", "a finite number", got=item)
     return dict(value)
 
 
@@ -134,7 +140,7 @@ class Product:
         _set(self, "billingcycle", choice("billingcycle", self.billingcycle, BILLING_CYCLES))
         _optional(self, positive_int, ["qty"])
         _optional(self, text, ["domain", "hostname", "ns1prefix", "ns2prefix"])
-        _optional(self, text, ["rootpw"], secret=True)
+        _optional(self, secret_text, ["rootpw"])
         _optional(self, money, ["priceoverride"])
         _optional(self, id_list, ["addons", "addonsqty"])
         _set(self, "customfields", _field_map("customfields", self.customfields))
@@ -205,7 +211,7 @@ class Domain:
         if period > 10:
             raise ValidationError("regperiod", "1 to 10 years", got=period)
         _set(self, "regperiod", period)
-        _optional(self, text, ["eppcode"], secret=True)
+        _optional(self, secret_text, ["eppcode"])
         _optional(self, text, ["idnlanguage"])
         _optional(self, flag, ["dnsmanagement", "emailforwarding", "idprotection"])
         _optional(self, money, ["domainpriceoverride", "domainrenewoverride"])

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._api.registry import ACTIONS, ORDER_ACTIONS
+from .._api.secrets import Secret, secret_text
+from .._validate import flag
 from ._audit import masked_params
 from ._items import Domain, Product
 from ._perform import (
@@ -144,6 +146,7 @@ def _text_or_none(value: Any) -> str | None:
 def _order_action(client: Client, name: str, orderid: int, dry_run: bool, check: bool,
                   **options: Any) -> Any:
     params = order_params(name, orderid, options)
+    dry_run, check = flag("dry_run", dry_run), flag("check", check)
     answer = perform(client, name, params, orderid=params["orderid"], dry_run=dry_run,
                      check=check)
     return _order_result(name, params, answer)
@@ -154,7 +157,8 @@ def _order_action(client: Client, name: str, orderid: int, dry_run: bool, check:
 # the fresh status read and leaves the judgement to WHMCS.
 
 def accept_order(client: Client, orderid: int, *, serverid: int | None = None,
-                 serviceusername: str | None = None, servicepassword: str | None = None,
+                 serviceusername: str | None = None,
+                 servicepassword: str | Secret | None = None,
                  registrar: str | None = None, sendregistrar: bool | None = None,
                  autosetup: bool | None = None, sendemail: bool | None = None,
                  dry_run: bool = False, check: bool = True, **unknown: Any) -> ActionResult:
@@ -202,6 +206,9 @@ def accept_order(client: Client, orderid: int, *, serverid: int | None = None,
     --------
     >>> client.accept_order(17, autosetup=True, sendemail=False)  # doctest: +SKIP
     """
+    # Held masked from here on, so no traceback with locals shows it.
+    servicepassword = None if servicepassword is None else secret_text(
+        "servicepassword", servicepassword)
     return _order_action(client, "accept_order", orderid, dry_run, check, serverid=serverid,
                          serviceusername=serviceusername, servicepassword=servicepassword,
                          registrar=registrar, sendregistrar=sendregistrar,
@@ -427,6 +434,7 @@ def add_order(client: Client, clientid: int, paymentmethod: str, *,
     ...     wf.Product(1, "monthly", domain="example.com", customfields={5: "abc"}),
     ...     wf.Domain("example.com", regperiod=2)])  # doctest: +SKIP
     """
+    dry_run = flag("dry_run", dry_run)
     params = add_order_params(clientid, paymentmethod, items,
                               {"promocode": promocode, **other})
     answer = perform(client, "add_order", params, orderid=None, dry_run=dry_run,

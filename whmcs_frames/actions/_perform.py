@@ -4,7 +4,10 @@
 
 1. (the caller has validated every argument: :func:`order_params`,
    :func:`add_order_params`);
-2. a dry run writes one ``"dry-run"`` audit record and sends nothing, not even a read;
+2. a dry run sends no write: it reads the one order (``GetOrders id=…``) when the
+   action has status rules, writes one ``"dry-run"`` audit record saying what would
+   happen, and raises what the real run would (:class:`PreconditionFailed`,
+   :class:`OrderNotFound`) where the write would be refused;
 3. the attempt's first audit record is written and fsynced — if it cannot be,
    :class:`AuditLogError` and nothing is sent;
 4. the one order is read fresh (``GetOrders id=…``, never the memo) and the write is
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -25,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from .._api.decode import decode_text
-from .._api.registry import ACTIONS, ORDER_ACTIONS, ActionSpec
+from .._api.registry import ACTIONS, ORDER_ACTIONS, ActionSpec, spec_for
+from .._api.secrets import secret_text
 from .._api.shapes import unwrap_list
 from .._exceptions import (
     ApiError,
@@ -43,6 +48,7 @@ __all__ = [
     "BULK_ACTIONS",
     "STATUS_RULES",
     "add_order_params",
+    "audited_call",
     "bulk_action",
     "first_id",
     "fraud_results",
@@ -64,10 +70,22 @@ _ORDERABLE = ("domainrenewals", "servicerenewals", "addonrenewals", "addonid", "
 
 # -- validation ------------------------------------------------------------------------
 
+#: A domain name: dot-separated labels of letters (any script), digits and inner
+#: hyphens. Anything else in an array key, "]" or NUL above all, PHP cuts or re-reads.
+_LABEL = r"(?!-)[^\W_](?:[^\W_]|-){0,62}(?<!-)"
+_DOMAIN_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+
+
+def _domain(name: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 253 or not _DOMAIN_RE.fullmatch(value):
+        raise ValidationError(name, "domain names such as example.com as keys", got=value)
+    return value
+
+
 def _renewals(name: str, value: Any) -> dict[str, int]:
     if not isinstance(value, Mapping) or not value:
         raise ValidationError(name, "a mapping of domain name to years", got=value)
-    out = {text(name, k): positive_int(f"{name}[{k}]", v) for k, v in value.items()}
+    out = {_domain(name, k): positive_int(f"{name}[{k}]", v) for k, v in value.items()}
     if any(years > 10 for years in out.values()):
         raise ValidationError(name, "renewal periods of 1 to 10 years", got=value)
     return out
@@ -84,7 +102,7 @@ _PARAM_CHECKS: dict[str, Callable[[str, Any], Any]] = {
                      "promooverride", "noinvoice", "noinvoiceemail"), flag),
     **dict.fromkeys(("servicerenewals", "addonrenewals", "addonids", "addonidsqty",
                      "serviceids"), id_list),
-    "servicepassword": partial(text, secret=True), "ipaddress": ip_address,
+    "servicepassword": secret_text, "ipaddress": ip_address,
     "clientip": ip_address, "domainrenewals": _renewals,
 }
 
@@ -143,6 +161,20 @@ def _check_status(client: Client, spec: ActionSpec, orderid: int) -> None:
     raise OrderNotFound(spec.whmcs, orderid)
 
 
+def _predict(client: Client, spec: ActionSpec, params: Mapping[str, Any], attempt: Attempt,
+             *, check: bool) -> None:
+    """A dry run: read the order as the real run would, audit what would happen."""
+    attempt.check()  # an unwritable log stops even the read
+    if check and spec.name in STATUS_RULES:
+        try:
+            _check_status(client, spec, params["orderid"])
+        except PreconditionFailed as exc:
+            attempt.finish("dry-run", f"dry run: nothing sent; would be refused: {exc}",
+                           sent=False, error=type(exc).__name__, strict=True)
+            raise
+    attempt.finish("dry-run", "dry run: nothing sent", sent=False, strict=True)
+
+
 def _outcome(exc: BaseException, sent: bool) -> tuple[str, bool]:
     """(audit outcome, whether the write may have reached WHMCS) for a failure."""
     if not sent or isinstance(exc, TransportError | ValidationError):
@@ -170,18 +202,29 @@ def perform(client: Client, name: str, params: dict[str, Any], *, orderid: int |
     ``created`` picks the new order's id out of the answer for the final record.
     """
     spec = ACTIONS[name]
+    dry_run, check = flag("dry_run", dry_run), flag("check", check)
     attempt = Attempt(Path(client.audit_log), client.host, spec.whmcs, orderid, params,
                       scrub=secret_values(params) + client.settings.secret_values)
     if dry_run:
-        attempt.finish("dry-run", "dry run: nothing sent", sent=False, strict=True)
+        _predict(client, spec, params, attempt, check=check)
         return None
+    before = partial(_check_status, client, spec, params["orderid"]) if (
+        check and name in STATUS_RULES) else None
+    return _send_audited(client, attempt, spec.whmcs, params, before=before,
+                         created=created)
+
+
+def _send_audited(client: Client, attempt: Attempt, action: str, params: Mapping[str, Any],
+                  *, before: Callable[[], None] | None = None,
+                  created: Callable[[Mapping[str, Any]], int | None] | None = None,
+                  ) -> dict[str, Any]:
     attempt.start()  # raises AuditLogError, and then nothing is sent
     started, sent = time.perf_counter(), False
     try:
-        if check and name in STATUS_RULES:
-            _check_status(client, spec, params["orderid"])
+        if before is not None:
+            before()
         sent = True
-        answer = client.call(spec.whmcs, **params)
+        answer = client._send(action, params)
     except BaseException as exc:
         outcome, reached = _outcome(exc, sent)
         attempt.finish(outcome, error_message(exc), sent=reached, error=type(exc).__name__,
@@ -192,6 +235,25 @@ def perform(client: Client, name: str, params: dict[str, Any], *, orderid: int |
     attempt.finish("success", str(answer.get("message") or ""), sent=True,
                    duration_ms=_ms(started))
     return answer
+
+
+def audited_call(client: Client, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Send a write exactly as given (``client.call``), audited and never retried.
+
+    The start record is fsynced before anything is sent, as for every write. The
+    arguments of a known order action are checked as its method checks them; the
+    order's status is not read (the client's methods, e.g. ``client.delete_order``,
+    do that).
+    """
+    spec = spec_for(action)
+    if spec.name in STATUS_RULES:  # a known order action: its arguments are checked too
+        rest = {k: v for k, v in params.items() if k != "orderid"}
+        params = order_params(spec.name, params.get("orderid"), rest)
+    orderid = params.get("orderid")
+    attempt = Attempt(Path(client.audit_log), client.host, spec.whmcs,
+                      orderid if isinstance(orderid, int) and orderid > 0 else None, params,
+                      scrub=secret_values(params) + client.settings.secret_values)
+    return _send_audited(client, attempt, action, params)
 
 
 # -- parsing answers ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ methods; typing them against this small protocol keeps the import graph pointing
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,5 +27,9 @@ class Client(Protocol):
         ...
 
     def call(self, action: str, /, **params: Any) -> dict[str, Any]:
-        """Send one API call and return WHMCS's answer."""
+        """Send one API call and return WHMCS's answer (writes audited)."""
+        ...
+
+    def _send(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one API call as it is: the actions audit the writes they send."""
         ...

@@ -5,8 +5,12 @@ a time through :func:`whmcs_frames.actions.iter_bulk`, so every attempt is valid
 status-checked and audited exactly as from Python. A real run asks for confirmation on
 stdin unless ``--yes``; without a terminal to ask on, it refuses.
 
-Exit codes: 0 all done (or a dry run), 1 an order failed, its outcome is unknown, or
-the confirmation was declined, 2 a usage or configuration error.
+A dry run reads each order and says, per order, whether the write would be sent or
+refused (wrong status, no such order).
+
+Exit codes: 0 all done (or a dry run that found nothing in the way), 1 an order failed,
+its outcome is unknown, a dry run predicts a refusal, or the confirmation was declined,
+2 a usage or configuration error.
 
 Example
 -------
@@ -72,7 +76,7 @@ def _can_ask() -> bool:
 
 def _line(row: Mapping[str, Any]) -> str:
     message = row["message"]
-    if row["outcome"] == "dry-run":
+    if row["outcome"] == "dry-run" and row["ok"]:
         message = f"would send {row['action']} {_shown(row['params'])}"
     return f"{row['orderid']:>8}  {row['action']:<15} {row['outcome']:<8} {message}".rstrip()
 
@@ -124,5 +128,5 @@ def run_order(args: argparse.Namespace, out: TextIO) -> int:
         failed = False
         for row in rows:
             print(_line(row), file=out, flush=True)
-            failed = failed or row["outcome"] in _FAILED
+            failed = failed or row["outcome"] in _FAILED or not row["ok"]
     return EXIT_FAILED if failed else EXIT_OK

@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 from ..__version__ import __version__
@@ -46,8 +47,27 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    if not (math.isfinite(value) and value >= 0):  # inf would sleep forever mid-run
+        raise argparse.ArgumentTypeError(f"not a finite number of seconds: {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    value = _count(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a port from 0 to 65535: {text!r}")
     return value
 
 
@@ -213,10 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     box = commands.add_parser(
         "sandbox", help="serve the WHMCS-compatible sandbox on 127.0.0.1 in the foreground",
         epilog="example: whmcs-frames sandbox --port 8765 --orders 5000 --latency-ms 25")
-    box.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
-    box.add_argument("--orders", type=int, default=2000, help="synthetic orders (default 2000)")
+    box.add_argument("--port", type=_port, default=8765,
+                     help="port on 127.0.0.1, 0 for any free one (default 8765)")
+    box.add_argument("--orders", type=_count, default=2000,
+                     help="synthetic orders (default 2000)")
     box.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
-    box.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
+    box.add_argument("--latency-ms", type=_seconds, default=0.0, metavar="MS",
+                     help="added to every request")
     box.set_defaults(handler=("_reports", "run_sandbox"))
 
     _table_commands(commands)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import TextIO
 
@@ -13,7 +14,7 @@ from ..reports._grouping import as_labels
 
 __all__ = ["run_demo", "run_export", "run_sandbox", "run_statuses"]
 
-EXIT_OK = 0
+EXIT_OK, EXIT_WHMCS = 0, 1
 
 
 def _print_statuses(client: Client, out: TextIO) -> None:
@@ -81,8 +82,14 @@ def run_statuses(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_sandbox(args: argparse.Namespace, out: TextIO) -> int:
-    with sandbox.serve(orders=args.orders, seed=args.seed, latency=args.latency_ms / 1000,
-                       port=args.port) as box:
+    try:
+        box = sandbox.Sandbox(orders=args.orders, seed=args.seed,
+                              latency=args.latency_ms / 1000, port=args.port)
+    except OSError as exc:  # the port is taken, or not ours to bind
+        print(f"whmcs-frames: cannot serve the sandbox on 127.0.0.1:{args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_WHMCS
+    with box:
         print(f"WHMCS sandbox listening on {box.url} (Ctrl+C stops it). Connect with:\n"
               f"  export WHMCS_API_URL={box.url}\n"
               f"  export WHMCS_API_IDENTIFIER={box.identifier}\n"

@@ -77,6 +77,9 @@ class Sandbox:
         Latency, fault injection and quirk switches (``box.faults.quirk(...)``).
     server_errors : list of str
         Tracebacks of sandbox bugs answered as HTTP 500 (tests assert it stays empty).
+    audit_log : Path
+        Where clients from :meth:`client` log write attempts unless given another
+        ``audit_log``: the box's own file, deleted with it, never the analyst's log.
 
     Examples
     --------
@@ -128,6 +131,7 @@ class Sandbox:
             shutil.rmtree(self._tmp, ignore_errors=True)
             raise
         self.store = store
+        self.audit_log = self._tmp / "audit.jsonl"
         host_part = f"[{address}]" if family == socket.AF_INET6 else address
         self.url = f"http://{host_part}:{self._server.server_address[1]}{API_PATH}"
         # close() waits up to one poll for the serving loop: short, because the test
@@ -176,6 +180,10 @@ class Sandbox:
             raise RuntimeError("no client factory registered: import whmcs_frames (which "
                                "registers whmcs_frames.connect) or call "
                                "whmcs_frames.sandbox.set_client_factory(factory)")
+        # Demo writes belong in the box's own log, not the analyst's real one (which
+        # WHMCS_FRAMES_AUDIT_LOG or the data directory would give).
+        if connect_kwargs.get("audit_log") is None:
+            connect_kwargs["audit_log"] = self.audit_log
         return _CLIENT_FACTORY[0](self.url, identifier=self.identifier, secret=self.secret,
                                   **connect_kwargs)
 

@@ -21,6 +21,7 @@ import pandas as pd
 from itables.widget import ITable
 
 from .._exceptions import ValidationError, WhmcsError
+from .._validate import flag
 from ..actions import bulk
 from ..actions._bulk import BULK_COLUMNS
 from ..actions._perform import error_message, order_ids
@@ -181,7 +182,8 @@ class ReviewQueue(WidgetState, widgets.VBox):
 
     @dry_run.setter
     def dry_run(self, value: bool) -> None:
-        self.dry_run_toggle.value = bool(value)
+        # True or False only: rv.dry_run = None or 0 must not switch real writes on.
+        self.dry_run_toggle.value = flag("dry_run", value)
 
     @property
     def outcomes(self) -> pd.DataFrame:
