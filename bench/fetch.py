@@ -47,7 +47,7 @@ def best_of(rounds: int, read: Callable[[], list]) -> tuple[float, int]:
 def memory_copies(client: wf.Client) -> tuple[float, float]:
     """Peak memory of ``client.orders()`` and the size of the raw records, in MiB."""
     tracemalloc.start()
-    records = fetch_orders(client.call, {}, progress=False)
+    records = fetch_orders(client.call, {}, progress=False).records
     raw = tracemalloc.get_traced_memory()[0]
     del records
     tracemalloc.stop()
@@ -71,7 +71,7 @@ def main() -> None:
                        workers=args.workers) as client:
         def ours(size: int = args.page_size) -> list[dict]:
             return fetch_orders(client.call, {}, page_size=size, workers=args.workers,
-                                progress=False)
+                                progress=False).records
 
         ours(), serial_offset_loop(client, args.page_size)  # warm up
         serial_s, serial_n = best_of(args.rounds, lambda: serial_offset_loop(

@@ -38,6 +38,10 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         self._transport = Transport(settings)
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._memo_lock = threading.Lock()
+        # Bumped by every clear: a read that started before a write must not memoise
+        # what it saw, or the next read would show the order as it was before the write.
+        self._memo_generation = 0
+        self._order_store: Any = None
         # Last order count per filters: only a hint for sizing the next read, so
         # writes leave it alone.
         self._order_totals: dict[tuple[Any, ...], int] = {}
@@ -93,14 +97,17 @@ class Client(OrderReadsMixin, OrderWritesMixin):
         """Forget memoised reads, so the next read asks WHMCS again."""
         with self._memo_lock:
             self._memo.clear()
+            self._memo_generation += 1
 
     def _memoised(self, key: tuple[Any, ...], read: Callable[[], Any], refresh: bool) -> Any:
         with self._memo_lock:
             if not refresh and key in self._memo:
                 return self._memo[key]
+            generation = self._memo_generation
         value = read()
         with self._memo_lock:
-            self._memo[key] = value
+            if generation == self._memo_generation:  # no write since the read began
+                self._memo[key] = value
         return value
 
     def close(self) -> None:
