@@ -56,9 +56,10 @@ class OrderReadsMixin:
         size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         concurrency = self.settings.workers if workers is None else workers
         check_paging(size, concurrency)
-        if self._order_store is not None:
-            return self._stored_read(checked, since, refresh)
         key = ("orders", *sorted(checked.items()))
+        if self._order_store is not None:
+            return self._memoised(("stored", *key, ("since", since)),
+                                  lambda: self._stored_read(checked, since, refresh), refresh)
 
         def read() -> ReadResult:
             result = fetch_orders(self.call, checked, page_size=size, workers=concurrency,
