@@ -219,7 +219,9 @@ def fetch_all(call: Call, listing: Listing, filters: Mapping[str, Any], *,
     started = datetime.now(timezone.utc)
     overlap = default_overlap(page_size) if overlap is None else overlap
     reader = PageReader(call, listing, filters, since=since)
-    guesses = first_round_size(filters, page_size, workers, expected_total)
+    # a read bounded by since is usually short: guess nothing before page 1 answers
+    guesses = 1 if since is not None else first_round_size(filters, page_size, workers,
+                                                           expected_total)
     state: dict[str, Any] = {"loops": 0, "tail": None, "reread": {}, "attempts": {}}
     with ThreadPoolExecutor(workers, thread_name_prefix="whmcs-frames") as pool, \
             _progress(progress, listing.action) as bar:
