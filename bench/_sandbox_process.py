@@ -21,10 +21,11 @@ class RemoteSandbox:
 
 @contextlib.contextmanager
 def sandbox_process(orders: int, *, seed: int = 7, latency_ms: float = 0.0,
-                    port: int = 0) -> Iterator[RemoteSandbox]:
+                    per_order_ms: float = 0.0, port: int = 0) -> Iterator[RemoteSandbox]:
     """Start ``whmcs-frames sandbox`` in a child process; stop it on exit."""
     cmd = [sys.executable, "-m", "whmcs_frames.cli", "sandbox", "--port", str(port),
-           "--orders", str(orders), "--seed", str(seed), "--latency-ms", str(latency_ms)]
+           "--orders", str(orders), "--seed", str(seed), "--latency-ms", str(latency_ms),
+           "--per-order-ms", str(per_order_ms)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
         found: dict[str, str] = {}
