@@ -119,11 +119,14 @@ def _full(call: Call, store: OrderStore, tally: _Tally, page_size: int, workers:
 
 
 def _new_and_recent(call: Call, store: OrderStore, tally: _Tally, page_size: int,
-                    recheck_days: int) -> None:
+                    recheck_days: int, arrived: int) -> None:
     newest = store.newest()
     assert newest is not None  # an empty store gets a full read instead
     newest_id, cutoff = newest[0], None
-    for page in walk_pages(call, ORDERS, {}, page_size=page_size):
+    # The counts say about how many arrived: a page just big enough costs the server
+    # less (its cost grows with the page); if the guess is short the walk goes on.
+    size = page_size if recheck_days else max(25, min(page_size, arrived + 10))
+    for page in walk_pages(call, ORDERS, {}, page_size=size):
         tally.add(store.upsert(page))
         if recheck_days and cutoff is None:
             top = record_time(page[0], ORDERS.date_field)
@@ -136,10 +139,10 @@ def _new_and_recent(call: Call, store: OrderStore, tally: _Tally, page_size: int
 
 
 def _reread_status(call: Call, store: OrderStore, tally: _Tally, status: str,
-                   page_size: int, workers: int) -> set[int]:
+                   page_size: int, workers: int, expected: int | None) -> set[int]:
     """Read ``status`` again; the held ids under it that WHMCS no longer lists."""
     result = fetch_all(call, ORDERS, {"status": status}, page_size=page_size,
-                       workers=workers, progress=False)
+                       workers=workers, progress=False, expected_total=expected)
     held = store.ids(status)
     tally.add(store.upsert(result.records))
     return held - {as_int(r.get("id")) for r in result.records}
@@ -165,7 +168,7 @@ def _statuses(call: Call, store: OrderStore, tally: _Tally,
         moved: set[int] = set()
         for status in sorted(todo):
             moved |= _reread_status(call, store, tally, titles.get(status, status),
-                                    page_size, workers)
+                                    page_size, workers, counts.get(status))
         done |= todo
         if len(moved) > _MAX_LOOKUPS:
             _full(call, store, tally, page_size, workers, progress)
@@ -194,7 +197,8 @@ def sync_orders(call: Call, store: OrderStore, *, full: bool = False,
             _full(counted, store, tally, page_size, workers, progress)
         else:
             server = _server_counts(counted)
-            _new_and_recent(counted, store, tally, page_size, recheck_days)
+            arrived = sum(server[0].values()) - store.count()
+            _new_and_recent(counted, store, tally, page_size, recheck_days, arrived)
             _statuses(counted, store, tally, server, page_size, workers, progress)
         store.set_meta("last_sync", _now())
     return SyncReport(len(tally.new), len(tally.changed - tally.new), tally.deleted,
