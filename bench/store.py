@@ -94,9 +94,10 @@ def main() -> None:
         pending = int(writer.order_statuses().set_index("title").loc["Pending", "count"])
         pending_pages = math.ceil(pending / 250)
         print(f"refresh after {args.new} new orders  : {report}")
+        met = counts["GetOrders"] <= 2 + pending_pages and counts["GetOrderStatuses"] == 1
         print(f"  requests by action: {dict(counts)}; Pending holds {pending} "
               f"({pending_pages} page(s)); goal <= {2 + pending_pages} GetOrders + 1 "
-              f"GetOrderStatuses: {'met' if counts['GetOrders'] <= 2 + pending_pages and counts['GetOrderStatuses'] == 1 else 'MISSED'}")
+              f"GetOrderStatuses: {'met' if met else 'MISSED'}")
         print(f"  full read / refresh: {full.seconds / report.seconds:.1f}x faster, "
               f"{full.requests / report.requests:.1f}x fewer requests")
         started = time.perf_counter()

@@ -37,6 +37,7 @@ class OrderReadsMixin:
     settings: Settings
     _order_totals: dict[tuple[Any, ...], int]
     _order_store: Any
+    _synced: bool
 
     if TYPE_CHECKING:  # provided by Client
         def call(self, action: str, /, **params: Any) -> dict[str, Any]: ...
@@ -45,7 +46,10 @@ class OrderReadsMixin:
                       refresh: bool) -> Any: ...
 
         def _stored_read(self, filters: dict[str, Any], since: datetime | None,
-                         refresh: bool) -> ReadResult: ...
+                         requests: int) -> ReadResult: ...
+
+        def sync(self, *, full: bool = False, recheck_days: int | None = None,
+                 progress: bool = True) -> Any: ...
 
     # -- orders ---------------------------------------------------------------------
 
@@ -58,8 +62,11 @@ class OrderReadsMixin:
         check_paging(size, concurrency)
         key = ("orders", *sorted(checked.items()))
         if self._order_store is not None:
+            # sync first (it clears the memo), then answer from the store, memoised
+            requests = self.sync(progress=False).requests if refresh or not self._synced else 0
             return self._memoised(("stored", *key, ("since", since)),
-                                  lambda: self._stored_read(checked, since, refresh), refresh)
+                                  lambda: self._stored_read(checked, since, requests),
+                                  refresh=requests > 0)
 
         def read() -> ReadResult:
             result = fetch_orders(self.call, checked, page_size=size, workers=concurrency,

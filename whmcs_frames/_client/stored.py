@@ -123,13 +123,10 @@ class StoredOrdersMixin:
         return report
 
     def _stored_read(self, filters: dict[str, Any], since: datetime | None,
-                     refresh: bool) -> ReadResult:
-        """Sync once per client (again on ``refresh``), then answer from the store."""
+                     requests: int) -> ReadResult:
+        """Answer from the store; ``requests`` is what the sync just before it sent."""
         assert self._order_store is not None
         started = datetime.now(timezone.utc)
-        requests = 0
-        if refresh or not self._synced:
-            requests = self.sync(progress=False).requests
         records = self._order_store.records(filters, since=since)
         return ReadResult(records, started, datetime.now(timezone.utc), requests, [],
                           "store", None)
