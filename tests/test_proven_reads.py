@@ -197,3 +197,15 @@ def test_a_server_that_does_not_sort_gets_whole_passes_and_a_warning():
             frame = client.orders(page_size=3, workers=1, progress=False)
     assert sorted(frame["id"].astype(int)) == list(range(1, 8))
     assert frame.attrs["proof"] == "whole pass"
+
+
+@pytest.mark.parametrize("as_strings", [True, False])
+def test_counts_and_ids_as_json_ints_or_strings(as_strings, tmp_path):
+    with wf.sandbox.serve(orders=45, seed=8, numbers_as_strings=as_strings) as box, \
+            box.client(store=tmp_path / "s.sqlite") as stored, box.client() as client:
+        frame = client.orders(page_size=10, progress=False)
+        assert sorted(frame["id"].astype(int)) == sorted(ids_of(box))
+        assert frame.attrs["requests"] == 5
+        assert len(stored.orders(progress=False)) == 45
+        box.add_orders(2)
+        assert stored.sync(recheck_days=0).new == 2
