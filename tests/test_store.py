@@ -53,6 +53,8 @@ def gets(box, since: int) -> tuple[int, int]:
 def test_the_store_file_is_private_and_says_what_it_holds(synced, store_path, box):
     assert os.stat(store_path).st_mode & 0o777 == 0o600
     assert os.stat(store_path.parent).st_mode & 0o777 == 0o700
+    for companion in store_path.parent.glob("orders.sqlite-*"):  # WAL and shared memory
+        assert os.stat(companion).st_mode & 0o777 == 0o600, companion
     info = synced.store
     assert info.path == store_path and info.orders == box.count_orders()
     assert info.last_sync and info.last_full and info.toolkit_version == wf.__version__

@@ -63,7 +63,8 @@ class OrderReadsMixin:
         key = ("orders", *sorted(checked.items()))
         if self._order_store is not None:
             # sync first (it clears the memo), then answer from the store, memoised
-            requests = self.sync(progress=False).requests if refresh or not self._synced else 0
+            requests = self.sync(progress=progress).requests \
+                if refresh or not self._synced else 0
             return self._memoised(("stored", *key, ("since", since)),
                                   lambda: self._stored_read(checked, since, requests),
                                   refresh=requests > 0)
