@@ -240,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     box.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
     box.add_argument("--latency-ms", type=_seconds, default=0.0, metavar="MS",
                      help="added to every request")
+    box.add_argument("--per-order-ms", type=_seconds, default=0.0, metavar="MS",
+                     help="added per order a GetOrders page holds (a production-like cost)")
     box.set_defaults(handler=("_reports", "run_sandbox"))
 
     _table_commands(commands)

@@ -90,6 +90,7 @@ def run_sandbox(args: argparse.Namespace, out: TextIO) -> int:
               f"{exc.strerror or exc}", file=sys.stderr)
         return EXIT_WHMCS
     with box:
+        box.faults.per_record = args.per_order_ms / 1000
         print(f"WHMCS sandbox listening on {box.url} (Ctrl+C stops it). Connect with:\n"
               f"  export WHMCS_API_URL={box.url}\n"
               f"  export WHMCS_API_IDENTIFIER={box.identifier}\n"
