@@ -236,7 +236,11 @@ def sort_queue(orders: pd.DataFrame, risk: pd.DataFrame | None, *, sort: str = "
 
 def queue_table(orders: pd.DataFrame, risk: pd.DataFrame | None, *,
                 weights: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """:func:`~._review_rules.queue_table` with ``risk`` (rank) and ``why`` after ``client``.
+    """:func:`~._review_rules.queue_table` with ``risk`` and ``why`` after ``client``.
+
+    ``risk`` is the order's ``risk_points`` (what its rank is mostly made of: a rank
+    counts every order read, so the queue's would show gaps); ``why`` is
+    :func:`short_why`.
 
     Examples
     --------
@@ -244,16 +248,16 @@ def queue_table(orders: pd.DataFrame, risk: pd.DataFrame | None, *,
     ...     "amount": [8.0], "currency": ["EUR"], "paymentstatus": [None],
     ...     "status": ["Pending"], "fraud_score": [None], "ipaddress": ["1.2.3.4"],
     ...     "n_items": [2]})
-    >>> risk = pd.DataFrame({"risk_rank": [3], "proxy": [True]}, index=[7])
+    >>> risk = pd.DataFrame({"risk_points": [2.0], "proxy": [True]}, index=[7])
     >>> queue_table(o, risk).loc[0, ["client", "risk", "why"]].tolist()
-    ['Ann', '3', 'proxy/VPN']
+    ['Ann', '2', 'proxy/VPN']
     """
     table = rules.queue_table(orders)
     ids = orders["id"].reset_index(drop=True)
     if risk is None:
         rank, why = pd.Series("", index=table.index), pd.Series("", index=table.index)
     else:
-        rank = ids.map(risk["risk_rank"]).map(lambda r: "" if pd.isna(r) else str(int(r)))
+        rank = ids.map(risk["risk_points"]).map(lambda r: "" if pd.isna(r) else f"{r:g}")
         why = ids.map(short_why(risk, weights=weights)).fillna("")
     at = list(table.columns).index("client") + 1
     table.insert(at, "why", why.astype(str).to_numpy())
