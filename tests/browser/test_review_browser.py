@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import whmcs_frames as wf
+from whmcs_frames.widgets._review_risk import SHORT_LABELS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -106,6 +107,24 @@ def open_queue(page: Page, server: VoilaServer, shots: Path) -> Locator:
     return widget
 
 
+def why_of_top_row(page: Page, widget: Locator) -> str:
+    """The "why" cell of the queue's top row, checked to be visible in the viewport."""
+    # With scrollX DataTables draws the header as a table of its own: find the column there.
+    titles = [t.strip() for t in widget.locator("div.dt-scroll-head thead th").all_inner_texts()]
+    assert "why" in titles, f"no why column in the queue's header: {titles}"
+    cell = widget.locator(ROWS).first.locator("td").nth(titles.index("why"))
+    cell.wait_for(state="visible")
+    box = cell.bounding_box()
+    assert box is not None and box["width"] > 0
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], \
+        f"the why cell of the top row is outside the viewport: {box}"
+    text = cell.inner_text().strip()
+    labels = "|".join(re.escape(label) for label in SHORT_LABELS.values())
+    assert re.fullmatch(rf"(?:{labels})(?:, (?:{labels}))*(?: \+\d+)?", text), \
+        f"the top row's why cell reads {text!r}"
+    return text
+
+
 def select_pending_order(page: Page, widget: Locator, box: wf.sandbox.Sandbox) -> int:
     """Click the first queue row whose order the sandbox has as Pending; return its id."""
     for row in widget.locator(ROWS).all():
@@ -146,6 +165,7 @@ def review(serve_notebook: Callable[[Path], VoilaServer]) -> VoilaServer:
 def test_accept_in_the_page_reaches_whmcs(page: Page, review: VoilaServer,
                                           box: wf.sandbox.Sandbox, tmp_path: Path) -> None:
     widget = open_queue(page, review, tmp_path)
+    why_of_top_row(page, widget)  # the riskiest order says why, in view
     orderid = select_pending_order(page, widget, box)
     accept_and_confirm(page, widget, orderid, dry_run=False, shots=tmp_path)
 

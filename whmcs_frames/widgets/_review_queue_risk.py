@@ -66,9 +66,10 @@ class QueueRisk:
         self._risk_rules = risk_rules
         self.sort_control = widgets.Dropdown(options=[("risk rank", "risk"),
                                                       ("fraud score", "score")],
-                                             value=sort, description="Sort by",
+                                             value=sort, description="Sort",
                                              style={"description_width": "initial"},
-                                             layout=widgets.Layout(width="190px"))
+                                             # the filter bar fits 1240 px on one line
+                                             layout=widgets.Layout(width="140px"))
         self.risk_pane = RiskPane(select=self._select_from_pane,
                                   select_sharing=self._select_sharing_from_pane)
 
