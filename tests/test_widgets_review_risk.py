@@ -193,3 +193,17 @@ def test_without_history_the_signals_see_only_the_queue(ring_box, tmp_path):
     assert not rv.risk["known_fraud_ip"].fillna(False).any()  # no Fraud order in the queue
     assert rv.risk["shared_ip"].fillna(False).any()  # the ring still shows
     assert rv.table.df["why"].iloc[0] != ""
+
+
+def test_risk_rules_are_checked_before_reading_and_then_applied(ring_box, tmp_path):
+    client = ring_box.client(audit_log=tmp_path / "audit.jsonl")
+    before = ring_box.request_count()
+    with pytest.raises(wf.ValidationError, match=r"^rules\['shared_ip_clients'\]: "):
+        widgets.review(client, risk_rules={"shared_ip_clients": 1})
+    assert ring_box.request_count() == before  # nothing was read
+    # weigh the ring's own signals to nothing: it no longer tops the queue
+    quiet = {"weights": {"shared_ip": 0, "promo_farming": 0, "known_fraud_ip": 0,
+                         "known_fraud_name": 0}}
+    rv = widgets.review(client, risk_rules=quiet)
+    assert RING_B_IP not in set(rv.queue["ipaddress"].head(4).astype(str))
+    assert rv.table.df["why"].iloc[0].startswith("module score")  # heaviest left first

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._exceptions import ValidationError, WhmcsError
 from ..actions._perform import error_message
+from ..risk._rules import resolve_rules
 from . import _review_risk as risky
 from ._risk_pane import Focus, RiskPane
 
@@ -47,6 +48,7 @@ class QueueRisk:
     _history: pd.DataFrame | None = None
     _lines: pd.DataFrame | None = None
     _risk: pd.DataFrame | None = None
+    _context: pd.DataFrame | None = None  # the queue's orders over the history
     _risk_stale = True
 
     if TYPE_CHECKING:  # the queue's own
@@ -63,7 +65,8 @@ class QueueRisk:
         if sort not in risky.SORTS:
             raise ValidationError("sort", "'risk' or 'score'", got=sort)
         self._history_on = bool(history)
-        self._risk_rules = risk_rules
+        # Checked now, naming the bad key, before anything is read.
+        self._risk_rules = None if risk_rules is None else resolve_rules(risk_rules)
         self.sort_control = widgets.Dropdown(options=[("risk rank", "risk"),
                                                       ("fraud score", "score")],
                                              value=sort, description="Sort",
@@ -141,10 +144,11 @@ class QueueRisk:
                 lines = self.client.order_lines(status=self._status_value(), progress=False)
             except WhmcsError:
                 lines = None
+        self._context = risky.context_orders(self._source, self._history)
         try:
             self._risk = risky.risk_frame(self._source, lines, history=self._history,
                                           risk_rules=self._risk_rules)
-        except WhmcsError as exc:  # a bad risk_rules: the queue still works by score
+        except WhmcsError as exc:  # frames the signals cannot read: the queue still works
             self._risk = None
             self._add_error("Could not compute the risk signals: " + error_message(exc))
         self._risk_stale = False
@@ -157,7 +161,7 @@ class QueueRisk:
 
     def _focus(self, orderid: int) -> Focus:
         risk = self._risk if self._risk is not None else pd.DataFrame()
-        context = risky.context_orders(self._source, self._history)
+        context = self._context if self._context is not None else self._source
         related = risky.related_orders(context, risk, orderid, risk_rules=self._risk_rules)
         wanted = {i for ids in related.values() for i in ids}
         statuses = {int(i): str(s) for i, s in zip(context["id"], context["status"].astype(
