@@ -257,8 +257,9 @@ def queue_table(orders: pd.DataFrame, risk: pd.DataFrame | None, *,
     if risk is None:
         rank, why = pd.Series("", index=table.index), pd.Series("", index=table.index)
     else:
-        rank = ids.map(risk["risk_points"]).map(lambda r: "" if pd.isna(r) else f"{r:g}")
-        why = ids.map(short_why(risk, weights=weights)).fillna("")
+        shown = risk.reindex(ids.astype("int64").tolist())  # only the rows shown: cheaper
+        rank = shown["risk_points"].map(lambda r: "" if pd.isna(r) else f"{r:g}")
+        why = short_why(shown, weights=weights).fillna("")
     at = list(table.columns).index("client") + 1
     table.insert(at, "why", why.astype(str).to_numpy())
     table.insert(at, "risk", rank.astype(str).to_numpy())
