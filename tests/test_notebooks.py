@@ -9,7 +9,10 @@ import pytest
 from nbclient import NotebookClient
 
 #: charts each notebook must draw (a chart cell that silently draws nothing is a bug)
-CHARTS = {"01_order_analytics": 6, "02_fraud_review": 1}
+CHARTS = {"01_order_analytics": 6, "02_fraud_review": 2}
+#: text each notebook's outputs must show (02: the seeded pending ring is found and named)
+SHOWS = {"02_fraud_review": ["4 clients share IP 198.51.100.23 within 24 h",
+                             "code WELCOME10 used by 4 new clients", "decided orders"]}
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
@@ -55,6 +58,8 @@ def test_notebook_runs_against_the_sandbox(path, sandbox_env):
     text = nbformat.writes(notebook)
     # no progress bar text in a saved notebook (stderr is not a terminal there)
     assert "GetOrders:" not in text and "0orders" not in text
+    for wanted in SHOWS.get(path.stem, []):
+        assert wanted in text, f"{path.name} does not show {wanted!r}"
     # no credentials in any output: the sandbox's are derived from its seed (7)
     import whmcs_frames as wf
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import whmcs_frames as wf
+from whmcs_frames.sandbox._fraud_patterns import RING_B_IP
+from whmcs_frames.widgets._review_risk import SHORT_LABELS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -48,13 +50,13 @@ def _wait_until(check: Callable[[], bool], what: str, timeout: float = SETTLE_TI
         time.sleep(0.2)
 
 
-def _audited(path: Path, orderid: int, outcome: str) -> bool:
-    """Whether the audit log has an AcceptOrder attempt for the order with this outcome."""
+def _audited(path: Path, orderid: int, outcome: str, action: str = "AcceptOrder") -> bool:
+    """Whether the audit log has an ``action`` attempt for the order with this outcome."""
     try:
         log = wf.read_audit_log(path)
     except wf.ConfigError:  # nothing written yet
         return False
-    return bool(((log["action"] == "AcceptOrder") & (log["orderid"] == orderid)
+    return bool(((log["action"] == action) & (log["orderid"] == orderid)
                  & (log["outcome"] == outcome)).any())
 
 
@@ -106,6 +108,24 @@ def open_queue(page: Page, server: VoilaServer, shots: Path) -> Locator:
     return widget
 
 
+def why_of_top_row(page: Page, widget: Locator) -> str:
+    """The "why" cell of the queue's top row, checked to be visible in the viewport."""
+    # With scrollX DataTables draws the header as a table of its own: find the column there.
+    titles = [t.strip() for t in widget.locator("div.dt-scroll-head thead th").all_inner_texts()]
+    assert "why" in titles, f"no why column in the queue's header: {titles}"
+    cell = widget.locator(ROWS).first.locator("td").nth(titles.index("why"))
+    cell.wait_for(state="visible")
+    box = cell.bounding_box()
+    assert box is not None and box["width"] > 0
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], \
+        f"the why cell of the top row is outside the viewport: {box}"
+    text = cell.inner_text().strip()
+    labels = "|".join(re.escape(label) for label in SHORT_LABELS.values())
+    assert re.fullmatch(rf"(?:{labels})(?:, (?:{labels}))*(?: \+\d+)?", text), \
+        f"the top row's why cell reads {text!r}"
+    return text
+
+
 def select_pending_order(page: Page, widget: Locator, box: wf.sandbox.Sandbox) -> int:
     """Click the first queue row whose order the sandbox has as Pending; return its id."""
     for row in widget.locator(ROWS).all():
@@ -146,6 +166,7 @@ def review(serve_notebook: Callable[[Path], VoilaServer]) -> VoilaServer:
 def test_accept_in_the_page_reaches_whmcs(page: Page, review: VoilaServer,
                                           box: wf.sandbox.Sandbox, tmp_path: Path) -> None:
     widget = open_queue(page, review, tmp_path)
+    why_of_top_row(page, widget)  # the riskiest order says why, in view
     orderid = select_pending_order(page, widget, box)
     accept_and_confirm(page, widget, orderid, dry_run=False, shots=tmp_path)
 
@@ -172,3 +193,51 @@ def test_dry_run_in_the_page_changes_nothing(page: Page, review: VoilaServer,
     assert box.order(orderid)["status"] == "Pending"
     assert box.request_count("AcceptOrder") == 0
     _screenshot(page, widget, tmp_path / "after_dry_run.png")
+
+
+@pytest.fixture
+def box(request: pytest.FixtureRequest, box: wf.sandbox.Sandbox
+        ) -> Iterator[wf.sandbox.Sandbox]:
+    """The root conftest's sandbox, or, for a test parametrizing ``box`` indirectly with
+    ``serve()`` arguments, a sandbox of its own (Voilà's kernels are pointed at it)."""
+    wanted: dict[str, Any] | None = getattr(request, "param", None)
+    if wanted is None:
+        yield box
+        return
+    with wf.sandbox.serve(**wanted) as bigger:
+        yield bigger
+
+
+# 500 orders: the seeded fraud patterns, a pending ring of four on RING_B_IP among them.
+@pytest.mark.parametrize("box", [{"orders": 500, "seed": 7}], indirect=True, ids=["ring"])
+def test_a_ring_is_selected_together_and_marked_fraud_in_the_page(
+        page: Page, review: VoilaServer, box: wf.sandbox.Sandbox, tmp_path: Path) -> None:
+    widget = open_queue(page, review, tmp_path)
+    ring_rows = widget.locator(ROWS).filter(has_text=RING_B_IP)
+    ring = sorted(int(r.locator("td").first.inner_text()) for r in ring_rows.all())
+    assert len(ring) == 4, f"the ring's rows on the first page: {ring}"
+    first = ring_rows.first
+    first.locator("td").first.click()
+    page.wait_for_function("row => row.classList.contains('selected')",
+                           arg=first.element_handle())
+    # The detail pane names the shared IP in words; its button then selects the ring.
+    widget.get_by_text(f"4 clients share IP {RING_B_IP} within 24 h").first.wait_for()
+    share = _button(widget, "Select all sharing this IP")
+    assert share.inner_text().strip().endswith("(4)")
+    share.click()
+    page.wait_for_function(
+        "([rows, n]) => rows.filter(r => r.classList.contains('selected')).length === n",
+        arg=[ring_rows.element_handles(), 4])
+    _button(widget, "Mark fraud").click()
+    for orderid in ring:  # the kernel proposes exactly the ring, live
+        widget.get_by_text(re.compile(rf"\bFraudOrder orderid={orderid}\b")).first.wait_for()
+    widget.get_by_text(re.compile(r"\bLIVE:")).first.wait_for()
+    _screenshot(page, widget, tmp_path / "ring_confirmation.png")
+    confirm = _button(widget, "Confirm")
+    confirm.click()
+    confirm.wait_for(state="hidden")
+    _wait_until(lambda: all(box.order(i)["status"] == "Fraud" for i in ring),
+                "the four ring orders Fraud in the sandbox")
+    _wait_until(lambda: all(_audited(review.audit_log, i, "success", "FraudOrder")
+                            for i in ring), "a FraudOrder success per ring order in the log")
+    assert box.request_count("FraudOrder") == 4  # one click, one request each, no retry

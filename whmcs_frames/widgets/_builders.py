@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._add_order_form import AddOrderForm
@@ -15,11 +16,20 @@ __all__ = ["add_order_form", "review"]
 
 
 def review(client: Client, orders: Any = None, *, status: str | None = "Pending",
-           max_detail: int = 10) -> ReviewQueue:
+           max_detail: int = 10, sort: str = "risk", history: bool = True,
+           risk_rules: Mapping[str, Any] | None = None) -> ReviewQueue:
     """The order review queue: filter, select, inspect, act — with a confirmation step.
 
     The queue is an itables ``ITable`` (``select=True``) of the orders' key columns,
-    riskiest first (fraud score high to low, unscored last, then oldest first). Filters:
+    riskiest first: by ``risk_rank`` from :func:`whmcs_frames.risk.signals`, computed
+    over every order read, with a "why" column naming the signals that fired (heaviest
+    first; the full words are in the detail pane). The Sort control (or ``sort="score"``)
+    orders by the fraud module's score instead (unscored last, then oldest first). The
+    detail pane lists, for the first selected order, each signal in full with its
+    related orders (the other clients on the IP, the client's burst, the promo code's
+    other users, the Fraud orders it repeats) as buttons that select them, and "Select
+    all sharing this IP" / "Select all of this client" (:meth:`ReviewQueue.select_sharing`)
+    so a ring is reviewed and acted on together. Filters:
     status (custom statuses included), a text search over client name, IP and order
     number, a minimum fraud score and a date range; Refresh reads again. Selecting orders
     shows their line items, fraud module output and notes. The action bar's buttons
@@ -43,14 +53,24 @@ def review(client: Client, orders: Any = None, *, status: str | None = "Pending"
         The status filter to open with (``None``: any status).
     max_detail : int
         At most this many selected orders are shown in the detail pane.
+    sort : {"risk", "score"}
+        The order the queue opens in: risk rank (default) or fraud score.
+    history : bool
+        Compute the risk signals over every order (``client.orders()`` and its lines:
+        one memoised read) so earlier Fraud orders, first orders and bursts are seen;
+        False: over the queue's own orders only (and their lines).
+    risk_rules : dict, optional
+        Thresholds and weights for :func:`whmcs_frames.risk.signals`
+        (see :data:`whmcs_frames.risk.DEFAULT_RULES`).
 
     Returns
     -------
     ReviewQueue
         An ``ipywidgets.VBox``. Script it with ``rv.selected = [ids]``,
         ``rv.dry_run = True``, ``rv.buttons["accept"|"cancel"|"fraud"|"pending"|
-        "fraud_check"|"delete"].click()``, ``rv.confirm()``, ``rv.back()``; read
-        ``rv.outcomes``, ``rv.queue``, ``rv.status`` and ``rv.error``.
+        "fraud_check"|"delete"].click()``, ``rv.confirm()``, ``rv.back()``,
+        ``rv.select_sharing("ip"|"client")``, ``rv.sort = "risk"|"score"``; read
+        ``rv.outcomes``, ``rv.queue``, ``rv.risk``, ``rv.status`` and ``rv.error``.
 
     Examples
     --------
@@ -60,7 +80,8 @@ def review(client: Client, orders: Any = None, *, status: str | None = "Pending"
     ...     rv.buttons["cancel"].click()   # shows the confirmation; nothing sent yet
     ...     rv.confirm()                   # sends CancelOrder for the two orders
     """
-    return ReviewQueue(client, orders=orders, status=status, max_detail=max_detail)
+    return ReviewQueue(client, orders=orders, status=status, max_detail=max_detail, sort=sort,
+                       history=history, risk_rules=risk_rules)
 
 
 def add_order_form(client: Client, *, now: dt.datetime | dt.date | None = None

@@ -12,7 +12,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +26,11 @@ from ..actions import bulk
 from ..actions._bulk import BULK_COLUMNS
 from ..actions._perform import error_message, order_ids
 from ..frames import SCHEMAS, orders_frame
+from . import _review_risk as risky
 from . import _review_rules as rules
 from ._order_detail import detail_html
 from ._parts import TABLE_OPTIONS, ConfirmStep, WidgetState, tri_state
+from ._review_queue_risk import QueueRisk
 
 if TYPE_CHECKING:
     from .._client.facade import Client
@@ -47,7 +49,7 @@ class _Plan:
     ids: tuple[int, ...]
 
 
-class ReviewQueue(WidgetState, widgets.VBox):
+class ReviewQueue(QueueRisk, WidgetState, widgets.VBox):
     """The review queue: filter, select, look, act, confirm. See :func:`review`.
 
     Attributes
@@ -59,10 +61,16 @@ class ReviewQueue(WidgetState, widgets.VBox):
     options : dict of str to widget
         ``sendemail``, ``autosetup`` (None: the product's setting), ``cancelsub``,
         ``noemail``.
+    sort_control : ipywidgets.Dropdown
+        ``"risk"`` (risk rank) or ``"score"`` (the fraud module's score); see :attr:`sort`.
+    risk_pane : RiskPane
+        The first selected order's signals, related orders and select-sharing buttons.
     """
 
     def __init__(self, client: Client, *, orders: Any = None, status: str | None = "Pending",
-                 max_detail: int = 10) -> None:
+                 max_detail: int = 10, sort: str = "risk", history: bool = True,
+                 risk_rules: Mapping[str, Any] | None = None) -> None:
+        self._init_risk(sort=sort, history=history, risk_rules=risk_rules)
         self.client = client
         self._pinned = None if orders is None else order_ids(orders)
         # A whole orders frame is shown as given; anything else is read by id.
@@ -100,7 +108,7 @@ class ReviewQueue(WidgetState, widgets.VBox):
                                           layout=widgets.Layout(width="165px"))
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh",
                                              layout=widgets.Layout(width="95px"))
-        self.table = ITable(rules.queue_table(self._view), **TABLE_OPTIONS)
+        self.table = ITable(risky.queue_table(self._view, None), **TABLE_OPTIONS)
         self.table.layout.width = "100%"
         self.detail = widgets.HTML(layout=widgets.Layout(max_height="420px", overflow="auto"))
         self.buttons = {key: widgets.Button(
@@ -123,14 +131,16 @@ class ReviewQueue(WidgetState, widgets.VBox):
     def _layout_children(self) -> list[widgets.Widget]:
         wrap = widgets.Layout(flex_flow="row wrap", align_items="center", width="100%")
         filters = widgets.HBox([self.status_filter, self.search, self.min_score, self.date_from,
-                                self.date_to, self.refresh_button], layout=wrap)
+                                self.date_to, self.sort_control, self.refresh_button],
+                               layout=wrap)
         actions = widgets.VBox([
             widgets.HBox(list(self.buttons.values()), layout=wrap),
             widgets.HBox([self.options["sendemail"], self.options["autosetup"]], layout=wrap),
             widgets.HBox([self.options["cancelsub"], self.options["noemail"]], layout=wrap),
             widgets.HBox([self.dry_run_toggle, self.stop_on_error], layout=wrap), self.step],
             layout=widgets.Layout(flex="2 1 0", min_width="380px", padding="0 0 0 8px"))
-        detail = widgets.VBox([widgets.HTML("<b>Selected orders</b>"), self.detail],
+        detail = widgets.VBox([widgets.HTML("<b>Selected orders</b>"), self.risk_pane,
+                               self.detail],
                               layout=widgets.Layout(flex="3 1 0", min_width="420px"))
         return [widgets.HTML("<b>Order review</b>"), filters, self.table,
                 widgets.HBox([detail, actions], layout=widgets.Layout(
@@ -138,7 +148,8 @@ class ReviewQueue(WidgetState, widgets.VBox):
                 self.status_line, self.error_box]
 
     def _wire(self) -> None:
-        for control in (self.search, self.min_score, self.date_from, self.date_to):
+        for control in (self.search, self.min_score, self.date_from, self.date_to,
+                        self.sort_control):
             control.observe(lambda _: self._apply(), names="value")
         self.status_filter.observe(
             lambda _: None if self._quiet else self._load(refresh=False), names="value")
@@ -242,8 +253,10 @@ class ReviewQueue(WidgetState, widgets.VBox):
         return None if value in (None, _ANY) else str(value)
 
     def _load(self, *, refresh: bool, read: bool = True) -> None:
+        self._risk_stale = True
         try:
             self._load_statuses(refresh)
+            self._load_history(refresh)
             if read and self._pinned is None:
                 self._source = self.client.orders(status=self._status_value(), progress=False,
                                                   refresh=refresh)
@@ -281,6 +294,9 @@ class ReviewQueue(WidgetState, widgets.VBox):
             fresh = []
         for wanted, frame in fresh:  # an order WHMCS no longer returns is gone
             self._source = rules.replace_orders(self._source, wanted, frame)
+            if self._history is not None:
+                self._history = rules.replace_orders(self._history, wanted, frame)
+        self._risk_stale = True
         if apply:
             self._apply()
 
@@ -290,13 +306,17 @@ class ReviewQueue(WidgetState, widgets.VBox):
             self._source, status=self._status_value(), text=self.search.value,
             min_score=self.min_score.value or None, start=self.date_from.value,
             end=self.date_to.value)
-        self._view = rules.risk_order(shown).reset_index(drop=True)
+        if self._risk_stale:
+            self._rescore()
+        self._view = risky.sort_queue(shown, self._risk, sort=self.sort)
         rows = [n for n, i in enumerate(self._view["id"].tolist()) if int(i) in keep]
         # Before update(), which sends the table: a caption set after it shows a step late.
+        by = "risk rank" if self.sort == "risk" else "fraud score"
         self.table.caption = (f"{len(self._view)} shown of {len(self._source)} read · riskiest "
-                              "first · no fraud score: no fraud check output")
+                              f"first by {by} · no fraud score: no fraud check output")
         # update() resets every option it is not given to itables' defaults
-        self.table.update(rules.queue_table(self._view), selected_rows=rows, **TABLE_OPTIONS)
+        self.table.update(risky.queue_table(self._view, self._risk, weights=self._weights()),
+                          selected_rows=rows, **TABLE_OPTIONS)
         self._on_selection()
 
     def _on_selection(self) -> None:
@@ -316,6 +336,7 @@ class ReviewQueue(WidgetState, widgets.VBox):
             self._add_error("Could not read the order details: " + error_message(exc))
         raws = [self._raw[i] for i in shown if i in self._raw]
         self.detail.value = detail_html(raws, selected=len(ids))
+        self.risk_pane.show(self._focus(ids[0]) if ids else None)
 
     # -- acting ---------------------------------------------------------------------------------
 
