@@ -54,52 +54,54 @@ def _mutate_once(box, when_offset, change):
 
 
 def test_orders_added_at_the_top_while_paging_are_not_lost_or_doubled(flavour, box, client):
+    before = server_ids(box)
     added: list[int] = []
     done = _mutate_once(box, 20, lambda: added.extend(box.add_orders(3)))
-    with pytest.warns(wf.PaginationShiftWarning, match="shifted") as record:
-        frame = client.orders(page_size=10, workers=2, progress=False)
-    assert record[0].filename == __file__  # points at the analyst's line, not our internals
+    frame = client.orders(page_size=10, workers=2, progress=False)
+    ids = set(frame["id"].astype(int))
     assert done and frame["id"].is_unique
-    assert set(frame["id"].astype(int)) == server_ids(box)
-    assert set(added) <= set(frame["id"].astype(int))
+    assert before <= ids <= before | set(added)  # new ones may or may not be there
+    # additions only push rows down: no boundary re-read, at most one page more at the end
+    assert frame.attrs["requests"] in (6, 7) and frame.attrs["reread_boundaries"] == []
 
 
-def test_orders_deleted_in_the_middle_while_paging_are_gone(flavour, box, client):
-    victims = sorted(server_ids(box))[20:23]
+def test_orders_deleted_in_the_middle_while_paging_are_not_needed(flavour, box, client):
+    before = server_ids(box)
+    victims = sorted(before)[20:23]
     done = _mutate_once(box, 30, lambda: box.delete_orders(victims))
-    with pytest.warns(wf.PaginationShiftWarning):
-        frame = client.orders(page_size=10, workers=2, progress=False)
+    frame = client.orders(page_size=10, workers=2, progress=False)
+    ids = set(frame["id"].astype(int))
     assert done and frame["id"].is_unique
-    assert not set(victims) & set(frame["id"].astype(int))
-    assert set(frame["id"].astype(int)) == server_ids(box)
+    assert before - set(victims) <= ids <= before
 
 
-def test_status_changes_under_a_status_filter_are_reconciled(flavour, box, client):
+def test_status_changes_under_a_status_filter_lose_nothing(flavour, box, client):
     box.set_status(sorted(server_ids(box))[-20:], "Pending")
     pending = sorted(server_ids(box, "Pending"))
     moved = pending[-3:]  # newest first: these sit on the first page, read first
-    # after the first concurrent round (offsets 0 and 6), so page 0 saw them as Pending
+    # after the first concurrent round (offsets 0 and 4), so page 0 saw them as Pending
     done = _mutate_once(box, 12, lambda: box.set_status(moved, "Active"))
-    with pytest.warns(wf.PaginationShiftWarning):
-        frame = client.orders("Pending", page_size=6, workers=2, progress=False)
+    frame = client.orders("Pending", page_size=6, workers=2, progress=False)
     assert done
-    assert set(frame["id"].astype(int)) == server_ids(box, "Pending")
-    assert not set(moved) & set(frame["id"].astype(int))
+    ids = set(frame["id"].astype(int))
+    assert set(pending) - set(moved) <= ids <= set(pending)
+    assert frame.attrs["reread_boundaries"]  # three left above a 1-order overlap
 
 
-def test_a_server_that_never_settles_raises_with_the_counts(flavour, box, client):
-    box.on_request(lambda b, action, params: b.add_orders(1)
+def test_a_server_that_never_settles_raises_naming_the_boundary(flavour, box, client):
+    box.on_request(lambda b, action, params: b.add_orders(40)
                    if action.lower() == "getorders" and int(params.get("limitstart", 0)) else None)
-    with pytest.raises(wf.InconsistentReadError, match="never settled.*totalresults"):
+    with pytest.raises(wf.InconsistentReadError, match="could not prove the page boundary"):
         client.orders(page_size=10, progress=False)
 
 
-def test_iter_orders_walks_again_instead_of_losing_an_order(flavour, box, client):
+def test_iter_orders_loses_nothing_when_orders_arrive(flavour, box, client):
+    before = server_ids(box)
     added: list[int] = []
     _mutate_once(box, 15, lambda: added.extend(box.add_orders(2)))
     ids = [int(o["id"]) for o in client.iter_orders(page_size=10)]
     assert len(ids) == len(set(ids))
-    assert set(ids) == server_ids(box)
+    assert before <= set(ids) <= before | set(added)
 
 
 def test_orders_then_order_lines_read_once_and_refresh_reads_again(flavour, box, client):
@@ -146,7 +148,8 @@ def test_filters_reach_the_server(flavour, box, client):
 @pytest.mark.parametrize(("kwargs", "parameter"), [
     ({"userid": "7"}, "userid"), ({"id": 0}, "id"), ({"id": True}, "id"),
     ({"status": ""}, "status"), ({"status": 3}, "status"), ({"page_size": 0}, "page_size"),
-    ({"workers": 0}, "workers")])
+    ({"workers": 0}, "workers"), ({"workers": 9}, "workers"), ({"since": "yesterday"}, "since"),
+    ({"until": "2026-13-01"}, "until"), ({"since": "2026-02-01", "until": "2026-01-01"}, "until")])
 def test_bad_filters_are_refused_before_any_request(box, client, kwargs, parameter):
     with pytest.raises(wf.ValidationError, match=f"^{parameter}:"):
         client.orders(progress=False, **kwargs)

@@ -11,7 +11,7 @@ Exception tree::
     ├── TransportError          connection refused, DNS, TLS, timeout: nothing usable came back
     ├── OutcomeUnknown          a write may have reached WHMCS but no answer came back
     ├── ResponseFormatError     HTML, empty or non-JSON body; malformed serialized data
-    ├── InconsistentReadError   a paginated read never settled under a concurrent writer
+    ├── InconsistentReadError   a page boundary could not be proven within the re-read bound
     └── ApiError                WHMCS answered ``result=error``
         ├── AuthenticationError     "Authentication Failed"
         └── AccessDenied            "Invalid IP ..." or "Invalid Permissions: ..."
@@ -194,9 +194,9 @@ class ResponseFormatError(WhmcsError):
 
 
 class InconsistentReadError(WhmcsError):
-    """A paginated read kept shifting under a concurrent writer and never settled.
+    """A paginated read could not prove a page boundary within the re-read bound.
 
-    The message says what was seen (totals, unique counts, shifted boundaries).
+    The message names the boundary (the ids either side, the offsets) and what moved.
     """
 
 
@@ -256,7 +256,7 @@ class InsecureTransportWarning(WhmcsWarning):
 
 
 class PaginationShiftWarning(WhmcsWarning):
-    """Pages shifted during a read; it was re-read until the result was consistent."""
+    """The server does not sort pages newest first: whole passes were checked instead."""
 
 
 class AuditLogWarning(WhmcsWarning):

@@ -22,6 +22,7 @@ import ipaddress
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ._exceptions import ValidationError
@@ -29,6 +30,7 @@ from ._exceptions import ValidationError
 __all__ = [
     "MAX_ID",
     "choice",
+    "date_range",
     "flag",
     "id_list",
     "ip_address",
@@ -121,3 +123,45 @@ def choice(name: str, value: Any, choices: Sequence[str]) -> str:
     if cleaned not in choices:
         raise ValidationError(name, "one of " + ", ".join(choices), got=value)
     return cleaned
+
+
+_WHEN = "a date, a naive datetime or an ISO string such as '2026-01-01' (WHMCS server time)"
+
+
+def _moment(name: str, value: Any) -> tuple[datetime, bool]:
+    """``value`` as a naive datetime, and whether it named a whole day."""
+    if isinstance(value, str):
+        cleaned = value.strip()
+        try:
+            value = date.fromisoformat(cleaned) if len(cleaned) == 10 \
+                else datetime.fromisoformat(cleaned)
+        except ValueError:
+            raise ValidationError(name, _WHEN, got=value) from None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise ValidationError(name, "a naive datetime in the WHMCS server's time (WHMCS "
+                                  "dates carry no time zone)", got=str(value))
+        return value, False
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day), True
+    raise ValidationError(name, _WHEN, got=type(value).__name__)
+
+
+def date_range(since: Any, until: Any) -> tuple[datetime | None, datetime | None]:
+    """``(since, before)``: keep dates with ``since <= date < before``.
+
+    A whole day as ``until`` includes that day; a datetime ``until`` is included too.
+
+    Examples
+    --------
+    >>> date_range("2026-01-01", "2026-01-31")
+    (datetime.datetime(2026, 1, 1, 0, 0), datetime.datetime(2026, 2, 1, 0, 0))
+    """
+    start = None if since is None else _moment("since", since)[0]
+    before = None
+    if until is not None:
+        end, whole_day = _moment("until", until)
+        before = end + (timedelta(days=1) if whole_day else timedelta(microseconds=1))
+    if start is not None and before is not None and start >= before:
+        raise ValidationError("until", "a date after since", got=str(until))
+    return start, before

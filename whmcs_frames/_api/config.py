@@ -187,7 +187,7 @@ def resolve_settings(
     if not raw_url:
         raise ConfigError("No WHMCS URL configured (WHMCS_API_URL). " + _HOW_TO)
     positive_int("retries", retries, minimum=0)
-    positive_int("workers", workers)
+    positive_int("workers", workers, maximum=8)  # the cap _fetch.pages.MAX_WORKERS keeps
     seconds("backoff_factor", backoff_factor)
     return Settings(url=_normalise_url(raw_url), auth=_auth_fields(values),
                     timeout=_timeouts(timeout), verify=verify, retries=retries,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -11,14 +14,16 @@ from .. import sandbox
 from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
 from .._api.registry import spec_for
 from .._api.transport import Transport
+from .._store.orders import OrderStore
 from ..actions._audit import default_audit_log_path
 from .reads import OrderReadsMixin
+from .stored import STORE_ENV, StoredOrdersMixin, full_every, open_store
 from .writes import OrderWritesMixin
 
 __all__ = ["Client", "connect", "connect_or_sandbox"]
 
 
-class Client(OrderReadsMixin, OrderWritesMixin):
+class Client(OrderReadsMixin, StoredOrdersMixin, OrderWritesMixin):
     """A connection to one WHMCS installation.
 
     Made by :func:`connect`; use it as a context manager (or call :meth:`close`) to
@@ -32,12 +37,21 @@ class Client(OrderReadsMixin, OrderWritesMixin):
     """
 
     def __init__(self, settings: Settings, *,
-                 audit_log: str | os.PathLike[str] | None = None) -> None:
+                 audit_log: str | os.PathLike[str] | None = None,
+                 store: OrderStore | None = None, full_sync_days: float | None = None) -> None:
         self.settings = settings
         self.audit_log = default_audit_log_path(audit_log)
         self._transport = Transport(settings)
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._memo_lock = threading.Lock()
+        # Bumped by every clear: a read that started before a write must not memoise
+        # what it saw, or the next read would show the order as it was before the write.
+        self._memo_generation = 0
+        self._order_store = store
+        self._full_every = full_every(full_sync_days)
+        self._synced = False  # with a store: has this client synced it yet?
+        self._sync_lock = threading.Lock()
+        self._last_sync: Any = None
         # Last order count per filters: only a hint for sizing the next read, so
         # writes leave it alone.
         self._order_totals: dict[tuple[Any, ...], int] = {}
@@ -90,22 +104,28 @@ class Client(OrderReadsMixin, OrderWritesMixin):
                 self.clear_cache()
 
     def clear_cache(self) -> None:
-        """Forget memoised reads, so the next read asks WHMCS again."""
+        """Forget memoised reads, so the next read asks WHMCS (or syncs the store) again."""
         with self._memo_lock:
             self._memo.clear()
+            self._memo_generation += 1
+            self._synced = False
 
     def _memoised(self, key: tuple[Any, ...], read: Callable[[], Any], refresh: bool) -> Any:
         with self._memo_lock:
             if not refresh and key in self._memo:
                 return self._memo[key]
+            generation = self._memo_generation
         value = read()
         with self._memo_lock:
-            self._memo[key] = value
+            if generation == self._memo_generation:  # no write since the read began
+                self._memo[key] = value
         return value
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Release every pooled connection (and close the store's file)."""
         self._transport.close()
+        if self._order_store is not None:
+            self._order_store.close()
 
     def __enter__(self) -> Client:
         return self
@@ -132,6 +152,8 @@ def connect(
     retries: int = 3,
     backoff_factor: float = 0.5,
     workers: int = 4,
+    store: bool | str | os.PathLike[str] | None = None,
+    full_sync_days: float | None = None,
 ) -> Client:
     """Connect to a WHMCS installation's API.
 
@@ -162,7 +184,14 @@ def connect(
     backoff_factor : float
         Seconds of the first retry's backoff; doubles each retry, with jitter.
     workers : int
-        Concurrent requests a paginated read may make.
+        Concurrent requests a paginated read may make (1 to 8).
+    store : bool or path, optional
+        Keep orders in a local SQLite store and sync it instead of re-reading WHMCS:
+        True for one file per URL and identity in the user's cache directory, or a
+        file path. Default: ``WHMCS_FRAMES_STORE`` (``1`` or a path), else none. The
+        file holds customer names and IP addresses; it is created 0600.
+    full_sync_days : float, optional
+        A sync reads every order when the last full read is older (default 7).
 
     Returns
     -------
@@ -185,7 +214,8 @@ def connect(
         password=password, timeout=timeout, verify=verify, retries=retries,
         backoff_factor=backoff_factor, workers=workers)
     warn_if_insecure(settings)
-    return Client(settings, audit_log=audit_log)
+    return Client(settings, audit_log=audit_log, store=open_store(store, settings),
+                  full_sync_days=full_sync_days)
 
 
 def connect_or_sandbox(*, orders: int = 2000, seed: int = 7, **connect_kwargs: Any) -> Client:
@@ -199,6 +229,9 @@ def connect_or_sandbox(*, orders: int = 2000, seed: int = 7, **connect_kwargs: A
     ----------
     orders, seed : int
         The sandbox's synthetic data, when one is started.
+    store : bool or path, optional
+        As for :func:`connect`; with a sandbox, ``True`` (or ``WHMCS_FRAMES_STORE=1``)
+        means a temporary store deleted when the process ends.
     **connect_kwargs
         Passed to :func:`connect` (``audit_log``, ``timeout``, …).
 
@@ -212,6 +245,16 @@ def connect_or_sandbox(*, orders: int = 2000, seed: int = 7, **connect_kwargs: A
         client.sandbox = None
         return client
     box = sandbox.Sandbox(orders=orders, seed=seed)
-    client = box.client(**connect_kwargs)
+    store = connect_kwargs.pop("store", None)
+    if store is None:
+        store = os.environ.get(STORE_ENV, "").strip() or False
+        store = True if str(store).lower() in {"1", "true", "yes", "on"} else store
+        store = False if str(store).lower() in {"0", "false", "no", "off"} else store
+    if store is True:
+        # a sandbox's data lives as long as the process: so does its store
+        folder = tempfile.mkdtemp(prefix="whmcs-frames-store-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        store = os.path.join(folder, "orders.sqlite")
+    client = box.client(store=store, **connect_kwargs)
     client.sandbox = box
     return client

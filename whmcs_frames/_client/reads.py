@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .. import frames
 from .._exceptions import ValidationError
-from .._fetch.pages import DEFAULT_PAGE_SIZE, fetch_orders, iter_order_pages, order_filters
-from .._validate import whmcs_id
+from .._fetch.listing import ORDERS, record_time
+from .._fetch.pages import (
+    DEFAULT_PAGE_SIZE,
+    ReadResult,
+    check_paging,
+    fetch_orders,
+    iter_order_pages,
+    order_filters,
+)
+from .._validate import date_range, whmcs_id
 
 if TYPE_CHECKING:
     from .._api.config import Settings
@@ -28,6 +37,8 @@ class OrderReadsMixin:
 
     settings: Settings
     _order_totals: dict[tuple[Any, ...], int]
+    _order_store: Any
+    _synced: bool
 
     if TYPE_CHECKING:  # provided by Client
         def call(self, action: str, /, **params: Any) -> dict[str, Any]: ...
@@ -35,33 +46,64 @@ class OrderReadsMixin:
         def _memoised(self, key: tuple[Any, ...], read: Callable[[], Any],
                       refresh: bool) -> Any: ...
 
+        def _stored_read(self, filters: dict[str, Any], since: datetime | None,
+                         requests: int) -> ReadResult: ...
+
+        def sync(self, *, full: bool = False, recheck_days: int | None = None,
+                 progress: bool = True) -> Any: ...
+
     # -- orders ---------------------------------------------------------------------
 
-    def _order_records(self, filters: dict[str, Any], page_size: int | None,
-                       workers: int | None, progress: bool,
-                       refresh: bool) -> list[dict[str, Any]]:
+    def _order_read(self, filters: dict[str, Any], page_size: int | None,
+                    workers: int | None, progress: bool, refresh: bool,
+                    since: datetime | None) -> ReadResult:
         checked = order_filters(**filters)
+        size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+        concurrency = self.settings.workers if workers is None else workers
+        check_paging(size, concurrency)
         key = ("orders", *sorted(checked.items()))
+        if self._order_store is not None:
+            # sync first (it clears the memo), then answer from the store, memoised
+            requests = self.sync(progress=False).requests if refresh or not self._synced else 0
+            return self._memoised(("stored", *key, ("since", since)),
+                                  lambda: self._stored_read(checked, since, requests),
+                                  refresh=requests > 0)
 
-        def read() -> list[dict[str, Any]]:
-            records = fetch_orders(
-                self.call, checked,
-                page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
-                workers=self.settings.workers if workers is None else workers,
-                progress=progress, expected_total=self._order_totals.get(key))
-            self._order_totals[key] = len(records)
-            return records
+        def read() -> ReadResult:
+            result = fetch_orders(self.call, checked, page_size=size, workers=concurrency,
+                                  progress=progress, since=since,
+                                  expected_total=self._order_totals.get(key))
+            if since is None:
+                self._order_totals[key] = len(result.records)
+            return result
 
-        return self._memoised(key, read, refresh)
+        return self._memoised((*key, ("since", since)), read, refresh)
+
+    def _order_frame(self, build: Callable[[list[dict[str, Any]]], pd.DataFrame],
+                     filters: dict[str, Any], page_size: int | None, workers: int | None,
+                     progress: bool, refresh: bool, since: Any, until: Any) -> pd.DataFrame:
+        start, before = date_range(since, until)
+        result = self._order_read(filters, page_size, workers, progress, refresh, start)
+        frame = build(within(result.records, start, before))
+        frame.attrs.update(result.attrs())
+        return frame
 
     def orders(self, status: str | None = None, *, userid: int | None = None,
                id: int | None = None, requestor_id: int | None = None,
+               since: str | date | datetime | None = None,
+               until: str | date | datetime | None = None,
                page_size: int | None = None, workers: int | None = None,
                progress: bool = True, refresh: bool = False) -> pd.DataFrame:
         """Every matching order as a typed DataFrame, one row per order.
 
-        Pages are read concurrently and reconciled if orders shift while they are
-        read; the result is memoised per filters until ``refresh=True`` or a write.
+        Every order that matched the filters for the whole read is in it exactly once;
+        one added, removed or moved in or out of the filters while it was read may or
+        may not be. Pages are read concurrently and proven to chain (WHMCS's
+        newest-first order, verified on every page); only a boundary that moved is read
+        again. With a store (``connect(store=...)``) the store is synced first and
+        answers. The result is memoised per filters until ``refresh=True`` or a write.
+        ``frame.attrs`` says when and how it was read (``started``, ``finished``,
+        ``requests``, ``reread_boundaries``).
 
         Parameters
         ----------
@@ -69,14 +111,19 @@ class OrderReadsMixin:
             An order status, custom ones included (``"Pending"``, ``"Fraud"``…).
         userid, id, requestor_id : int, optional
             GetOrders' other filters.
+        since, until : date, datetime or ISO string, optional
+            Orders placed from ``since`` up to ``until`` (a whole day is included),
+            WHMCS server time. Without a store, reading stops once a whole page is older
+            than ``since``.
         page_size : int, optional
-            Orders per request (default 250).
+            New orders per request (default 250; each request repeats a few orders of
+            the page above to prove the boundary).
         workers : int, optional
-            Concurrent requests (default: ``connect(workers=...)``, 4).
+            Concurrent requests, 1 to 8 (default: ``connect(workers=...)``, 4).
         progress : bool
             Show a progress bar counting orders.
         refresh : bool
-            Ignore the memo and read again.
+            Ignore the memo and read (or sync) again.
 
         Returns
         -------
@@ -85,16 +132,18 @@ class OrderReadsMixin:
 
         Examples
         --------
-        >>> pending = client.orders("Pending")  # doctest: +SKIP
+        >>> pending = client.orders("Pending", since="2026-01-01")  # doctest: +SKIP
         >>> pending.groupby("currency", observed=True)["amount"].sum()  # doctest: +SKIP
         """
-        records = self._order_records(
+        return self._order_frame(
+            frames.orders_frame,
             {"status": status, "userid": userid, "id": id, "requestor_id": requestor_id},
-            page_size, workers, progress, refresh)
-        return frames.orders_frame(records)
+            page_size, workers, progress, refresh, since, until)
 
     def order_lines(self, status: str | None = None, *, userid: int | None = None,
                     id: int | None = None, requestor_id: int | None = None,
+                    since: str | date | datetime | None = None,
+                    until: str | date | datetime | None = None,
                     page_size: int | None = None, workers: int | None = None,
                     progress: bool = True, refresh: bool = False) -> pd.DataFrame:
         """Every line item of the matching orders, one row each, with its ``orderid``.
@@ -106,17 +155,21 @@ class OrderReadsMixin:
         --------
         >>> client.order_lines("Active").groupby("product").size()  # doctest: +SKIP
         """
-        records = self._order_records(
+        return self._order_frame(
+            frames.order_lines_frame,
             {"status": status, "userid": userid, "id": id, "requestor_id": requestor_id},
-            page_size, workers, progress, refresh)
-        return frames.order_lines_frame(records)
+            page_size, workers, progress, refresh, since, until)
 
     def iter_orders(self, status: str | None = None, *, userid: int | None = None,
                     id: int | None = None, requestor_id: int | None = None,
+                    since: str | date | datetime | None = None,
+                    until: str | date | datetime | None = None,
                     page_size: int | None = None) -> Iterator[dict[str, Any]]:
-        """Yield raw order dicts lazily, a page at a time, each order at most once.
+        """Yield raw order dicts lazily, newest first, a page at a time, each at most once.
 
-        Memory stays at one page; nothing is memoised.
+        Every order that matched for the whole walk is yielded: each page is proven to
+        chain with the one above before it is yielded. Memory stays at one page and
+        the ids seen; nothing is memoised, and the store (if any) is not used.
 
         Examples
         --------
@@ -125,9 +178,10 @@ class OrderReadsMixin:
         """
         checked = order_filters(status=status, userid=userid, id=id,
                                 requestor_id=requestor_id)
+        start, before = date_range(since, until)
         size = DEFAULT_PAGE_SIZE if page_size is None else page_size
-        for page in iter_order_pages(self.call, checked, page_size=size):
-            yield from page
+        pages = iter_order_pages(self.call, checked, page_size=size, since=start)
+        return (order for page in pages for order in within(page, start, before))
 
     # -- catalogue ------------------------------------------------------------------
 
@@ -224,3 +278,17 @@ def _product_params(pid: int | list[int] | None, gid: int | None,
             raise ValidationError("module", "a module name such as 'cpanel'", got=module)
         params["module"] = module.strip()
     return params
+
+
+def within(records: list[dict[str, Any]], since: datetime | None,
+           before: datetime | None) -> list[dict[str, Any]]:
+    """The records dated ``since <= date < before`` (all of them without bounds)."""
+    if since is None and before is None:
+        return records
+    kept = []
+    for record in records:
+        when = record_time(record, ORDERS.date_field)
+        if when is not None and (since is None or when >= since) and \
+                (before is None or when < before):
+            kept.append(record)
+    return kept

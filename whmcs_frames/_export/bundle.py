@@ -114,9 +114,11 @@ def make_filters(since: Any, until: Any, status: Any) -> Filters:
 def _read_client(client: Any, filters: Filters, progress: bool) -> dict[str, pd.DataFrame]:
     # One status can be asked of WHMCS directly: fewer pages from somebody's billing system.
     server_status = filters.statuses[0] if len(filters.statuses) == 1 else None
+    # Newest first, a read can stop once whole pages are older than since.
+    since = None if filters.since is None else filters.since.to_pydatetime()
     return {
-        "orders": client.orders(server_status, progress=progress),
-        "order_lines": client.order_lines(server_status, progress=progress),
+        "orders": client.orders(server_status, since=since, progress=progress),
+        "order_lines": client.order_lines(server_status, since=since, progress=progress),
         "products": client.products(), "product_pricing": client.product_pricing(),
         "promotions": client.promotions(), "order_statuses": client.order_statuses(),
     }

@@ -184,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     box.add_argument("--orders", type=int, default=2000, help="synthetic orders (default 2000)")
     box.add_argument("--seed", type=int, default=7, help="data seed (default 7)")
     box.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
+    box.add_argument("--per-order-ms", type=float, default=0.0,
+                     help="added per order a GetOrders page holds (a production-like cost)")
     box.set_defaults(handler=("_reports", "run_sandbox"))
 
     add_order_commands(commands)

@@ -78,6 +78,7 @@ def run_statuses(args: argparse.Namespace, out: TextIO) -> int:
 def run_sandbox(args: argparse.Namespace, out: TextIO) -> int:
     with sandbox.serve(orders=args.orders, seed=args.seed, latency=args.latency_ms / 1000,
                        port=args.port) as box:
+        box.faults.per_record = getattr(args, "per_order_ms", 0.0) / 1000
         print(f"WHMCS sandbox listening on {box.url} (Ctrl+C stops it). Connect with:\n"
               f"  export WHMCS_API_URL={box.url}\n"
               f"  export WHMCS_API_IDENTIFIER={box.identifier}\n"

@@ -64,6 +64,9 @@ class Faults:
     ----------
     latency : float
         Seconds added to every request.
+    per_record : float
+        Seconds added per record a list answers (``numreturned``), as a real server's
+        cost grows with the page: a production-like profile for benchmarks.
     error_rate : float
         Share of requests answered 503 with a small HTML body.
     html_rate : float
@@ -85,6 +88,7 @@ class Faults:
                  quirks: Iterable[str] = ()) -> None:
         self.latency = float(latency)
         self._quirks = check_quirks(quirks)
+        self.per_record = 0.0
         self.error_rate = 0.0
         self.html_rate = 0.0
         self.drop_rate = 0.0

@@ -236,6 +236,8 @@ def respond(box: ServedBox, action: str, params: dict[str, Any], ip: str
             ) -> tuple[int, bytes, str]:
     """(HTTP status, body, content type) for an authenticated or refused API call."""
     status, payload = _process(box, action, params, ip)
+    if box.faults.per_record > 0:  # the page's cost, in this request's own thread
+        time.sleep(box.faults.per_record * int(payload.get("numreturned") or 0))
     quirks = box.faults.quirks
     payload = shape(payload, action, box.flavour, quirks)
     if str(params.get("responsetype", "")).lower() == "json":
