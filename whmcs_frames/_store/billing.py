@@ -121,7 +121,8 @@ class BillingStore:
     def record_services(self, services: Iterable[Mapping[str, Any]], *,
                         seen_at: str | None = None) -> int:
         """Add a row for each service whose status or amount changed; returns how many."""
-        when = seen_at or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        # microseconds: two reads in one second are two sightings, not one replaced
+        when = seen_at or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
         seen = [(sid, str(s.get("status") or "") or None, _amount(s.get("recurringamount")))
                 for s in services if (sid := _int(s.get("id"))) is not None]
         with self._lock:
