@@ -21,6 +21,14 @@ from .. import plots, reports
 from ..__version__ import __version__
 from .._exceptions import ValidationError
 from ..reports._grouping import casefolded
+from .billing import (
+    BILLING_FRAMES,
+    BILLING_SCOPE,
+    as_of,
+    billing_charts,
+    billing_tables,
+    read_billing,
+)
 from .safe_csv import ENCODINGS, write_csv
 
 __all__ = ["Bundle", "Filters", "export_reports", "parse_bound", "write_bundle"]
@@ -111,23 +119,25 @@ def make_filters(since: Any, until: Any, status: Any) -> Filters:
     return Filters(start, end, whole_day, statuses, given)
 
 
-def _read_client(client: Any, filters: Filters, progress: bool) -> dict[str, pd.DataFrame]:
+def _read_client(client: Any, filters: Filters, progress: bool,
+                 billing: bool) -> dict[str, pd.DataFrame]:
     # One status can be asked of WHMCS directly: fewer pages from somebody's billing system.
     server_status = filters.statuses[0] if len(filters.statuses) == 1 else None
     # Newest first, a read can stop once whole pages are older than since.
     since = None if filters.since is None else filters.since.to_pydatetime()
-    return {
+    frames = {
         "orders": client.orders(server_status, since=since, progress=progress),
         "order_lines": client.order_lines(server_status, since=since, progress=progress),
         "products": client.products(), "product_pricing": client.product_pricing(),
         "promotions": client.promotions(), "order_statuses": client.order_statuses(),
     }
+    return {**frames, **read_billing(client, progress)} if billing else frames
 
 
 def _given_frames(source: Any) -> dict[str, pd.DataFrame]:
     get: Callable[[str], Any] = source.get if isinstance(source, Mapping) \
         else (lambda name: getattr(source, name, None))
-    found = {name: get(name) for name in FRAME_NAMES}
+    found = {name: get(name) for name in (*FRAME_NAMES, *BILLING_FRAMES)}
     if found["orders"] is None or found["order_lines"] is None:
         raise ValidationError("source", "a Client, or frames by name with at least "
                               "'orders' and 'order_lines'", got=type(source).__name__)
@@ -169,10 +179,11 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
               ("product_mix", plots.product_mix, "order_lines"),
               ("promotion_usage", plots.promotion_usage, "orders"),
               ("fraud_scores", plots.fraud_scores, "orders"))
+    drawn = [(name, draw, (frames[frame],), {}) for name, draw, frame in charts]
     paths = []
-    for name, draw, frame in charts:
+    for name, draw, args, kwargs in (*drawn, *billing_charts(frames)):
         figure = Figure(figsize=(10, 5.2), dpi=100, layout="constrained")
-        draw(frames[frame], ax=figure.subplots())
+        draw(*args, ax=figure.subplots(), **kwargs)
         paths.append(folder / f"{name}.png")
         figure.savefig(paths[-1])
     return paths
@@ -199,11 +210,14 @@ def _out_dir(out_dir: str | os.PathLike[str]) -> Path:
 
 
 def _manifest(filters: Filters, host: str | None, encoding: str,
-              files: list[dict[str, Any]]) -> dict[str, Any]:
+              files: list[dict[str, Any]], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    day = as_of(frames)
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "whmcs_host": host, "generator": f"whmcs_frames {__version__}",
-        "filters": filters.given, "filters_apply_to": _SCOPE, "encoding": encoding,
+        "filters": filters.given, "filters_apply_to": _SCOPE,
+        "not_filtered": BILLING_SCOPE, "encoding": encoding,
+        "as_of": None if day is None else day.date().isoformat(),
         "revenue_definition": reports.REVENUE_DEFINITION,
         "time_to_accept": reports.TIME_TO_ACCEPT,
         "files": files,
@@ -213,17 +227,18 @@ def _manifest(filters: Filters, host: str | None, encoding: str,
 def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = None,
                  until: Any = None, status: Any = None, encoding: str = "utf-8",
                  charts: bool = True, progress: bool = True,
-                 host: str | None = None) -> Bundle:
+                 host: str | None = None, billing: bool = True) -> Bundle:
     """Do :func:`whmcs_frames.reports.export_reports`' work; see there."""
     if encoding not in ENCODINGS:
         raise ValidationError("encoding", " or ".join(map(repr, ENCODINGS)), got=encoding)
     filters = make_filters(since, until, status)
     folder = _out_dir(out_dir)
     is_client = callable(getattr(source, "orders", None)) and hasattr(source, "host")
-    frames = _read_client(source, filters, progress) if is_client else _given_frames(source)
+    frames = _read_client(source, filters, progress, billing) if is_client \
+        else _given_frames(source)
     frames["orders"], frames["order_lines"] = filters.select(frames["orders"],
                                                              frames["order_lines"])
-    tables = aggregations(frames)
+    tables = {**aggregations(frames), **billing_tables(frames)}
     paths: list[Path] = []
     files: list[dict[str, Any]] = []
     try:
@@ -239,7 +254,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                 paths.append(path)
                 files.append({"file": path.name, "rows": None, "columns": None})
         manifest = _manifest(filters, host or (source.host if is_client else None),
-                             encoding, files)
+                             encoding, files, frames)
         paths.append(folder / "manifest.json")
         paths[-1].write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
@@ -260,14 +275,21 @@ def export_reports(
     charts: bool = True,
     progress: bool = True,
     host: str | None = None,
+    billing: bool = True,
 ) -> list[Path]:
     """Write the report bundle: frames and aggregations as CSV, charts as PNG, a manifest.
 
     Files: ``orders.csv``, ``order_lines.csv``, ``products.csv``,
     ``product_pricing.csv``, ``promotions.csv``, ``order_statuses.csv``, every
     aggregation of :mod:`whmcs_frames.reports` (``revenue_by_month.csv``, ``status_summary.csv``…),
-    the charts of :mod:`whmcs_frames.plots` as PNG, and ``manifest.json`` (files, row
-    counts, filters, revenue definition, time generated, WHMCS host), written last.
+    and beyond orders ``clients.csv`` (e-mail domains only), ``services.csv`` (no
+    credentials), ``invoices.csv``, ``transactions.csv``, ``cancellations.csv``,
+    ``service_history.csv`` with ``mrr``, ``mrr_movements``, ``churn``,
+    ``service_lifetimes``, ``retention_by_cohort``, ``cash_by_month``, ``days_to_pay``,
+    ``invoice_ageing`` and ``invoices_vs_orders``; the charts of :mod:`whmcs_frames.plots`
+    as PNG, and ``manifest.json`` (files, row counts, filters, revenue definition, the
+    ``as_of`` day ageing and cohorts are measured at, time generated, WHMCS host),
+    written last.
 
     CSV cells are spreadsheet-safe: text that would run as a formula (starting with
     ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'``; numbers are
@@ -295,6 +317,10 @@ def export_reports(
         Progress bars while reading from a client.
     host : str, optional
         The WHMCS host for the manifest; a client's own host by default.
+    billing : bool
+        Also read (from a client) and write the frames beyond orders and their tables
+        and charts. GetTransactions is one unpaginated request: on a very large book,
+        ``billing=False`` leaves it out.
 
     Returns
     -------
@@ -315,4 +341,5 @@ def export_reports(
     'manifest.json'
     """
     return write_bundle(source, out_dir, since=since, until=until, status=status,
-                        encoding=encoding, charts=charts, progress=progress, host=host).paths
+                        encoding=encoding, charts=charts, progress=progress, host=host,
+                        billing=billing).paths

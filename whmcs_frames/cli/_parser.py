@@ -125,6 +125,9 @@ def _bundle_options(parser: argparse.ArgumentParser) -> None:
                         help="write CSVs as utf-8-sig, which Excel opens as UTF-8")
     parser.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--no-billing", action="store_true",
+                        help="orders only: leave out clients, services, invoices, "
+                             "transactions and the recurring-revenue and cash reports")
 
 
 def build_parser() -> argparse.ArgumentParser:
