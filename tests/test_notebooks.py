@@ -9,7 +9,9 @@ import pytest
 from nbclient import NotebookClient
 
 #: charts each notebook must draw (a chart cell that silently draws nothing is a bug)
-CHARTS = {"01_order_analytics": 6, "02_fraud_review": 1}
+CHARTS = {"01_order_analytics": 6, "02_fraud_review": 1, "05_recurring_revenue": 5}
+#: words an output must show (the churn sources labelled, the proofs said)
+SHOWN = {"05_recurring_revenue": ("estimate", "request", "totals and id sets", "boundaries")}
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
@@ -24,10 +26,10 @@ def sandbox_env(monkeypatch, tmp_path):
     return tmp_path
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01_order_analytics.ipynb", "02_fraud_review.ipynb", "03_csv_reports.ipynb",
-        "04_add_order.ipynb"]
+        "04_add_order.ipynb", "05_recurring_revenue.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -51,6 +53,9 @@ def test_notebook_runs_against_the_sandbox(path, sandbox_env):
     charts = [out for out in outputs if "image/png" in out.get("data", {})]
     assert len(charts) >= CHARTS.get(path.stem, 0)
     text = nbformat.writes(notebook)
+    shown = "".join(str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
+                    for out in outputs)
+    assert all(word in shown for word in SHOWN.get(path.stem, ())), path.stem
     # no credentials in any output: the sandbox's are derived from its seed (7)
     import whmcs_frames as wf
 
