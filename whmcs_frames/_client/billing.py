@@ -66,7 +66,12 @@ class BillingReadsMixin:
         def _memoised(self, key: tuple[Any, ...], read: Callable[[], Any],
                       refresh: bool) -> Any: ...
 
-        def orders(self, status: str | None = None, **kwargs: Any) -> pd.DataFrame: ...
+        def orders(self, status: str | None = None, *, userid: int | None = None,
+                   id: int | None = None, requestor_id: int | None = None,
+                   since: str | date | datetime | None = None,
+                   until: str | date | datetime | None = None,
+                   page_size: int | None = None, workers: int | None = None,
+                   progress: bool = True, refresh: bool = False) -> pd.DataFrame: ...
 
     # -- plumbing ---------------------------------------------------------------------
 

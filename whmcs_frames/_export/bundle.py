@@ -179,7 +179,8 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
               ("product_mix", plots.product_mix, "order_lines"),
               ("promotion_usage", plots.promotion_usage, "orders"),
               ("fraud_scores", plots.fraud_scores, "orders"))
-    drawn = [(name, draw, (frames[frame],), {}) for name, draw, frame in charts]
+    drawn: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
+        (name, draw, (frames[frame],), {}) for name, draw, frame in charts]
     paths = []
     for name, draw, args, kwargs in (*drawn, *billing_charts(frames)):
         figure = Figure(figsize=(10, 5.2), dpi=100, layout="constrained")
