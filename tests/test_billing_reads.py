@@ -4,6 +4,7 @@ service password."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 
@@ -316,3 +317,89 @@ def test_clients_since_until_bound_the_sign_up_date(box, client):
     older = client.clients(until=middle.date(), progress=False)
     cut = middle.normalize() + pd.Timedelta(days=1)
     assert set(older["id"]) == set(everyone.loc[everyone["datecreated"] < cut, "id"])
+
+
+def _paged_server(records, outer, inner, *, descending):
+    """A `responses` callback serving ``records`` by limitstart/limitnum, as WHMCS would."""
+    from urllib.parse import parse_qs
+
+    ordered = sorted(records, key=lambda r: int(r["id"]), reverse=descending)
+    bodies = []
+
+    def answer(request):
+        params = {k: v[0] for k, v in parse_qs(request.body).items()}
+        bodies.append(params)
+        if params["action"] == "GetOrders":  # services take their currency from orders
+            return 200, {}, json.dumps({"result": "success", "totalresults": 0, "orders": ""})
+        start, limit = int(params.get("limitstart", 0)), int(params.get("limitnum", 25))
+        page = ordered[start:start + limit]
+        return 200, {}, json.dumps({"result": "success", "totalresults": str(len(ordered)),
+                                    "startnumber": start, "numreturned": len(page),
+                                    outer: {inner: page}})
+
+    return answer, bodies
+
+
+def test_clients_on_the_wire_and_the_reference_shapes():
+    # the reference example's fields; datecreated as a date, counters as strings
+    records = [{"id": i, "firstname": f"F{i}", "lastname": "L", "companyname": "",
+                "email": f"c{i}@example.com", "datecreated": f"2024-01-{i:02d}",
+                "groupid": 0, "status": "Active"} for i in range(1, 13)]
+    answer, bodies = _paged_server(records, "clients", "client", descending=True)
+    with responses.RequestsMock() as mocked, \
+            wf.connect(URL, identifier="i", secret="s") as client:
+        mocked.add_callback(responses.POST, URL, callback=answer)
+        frame = client.clients(page_size=5, workers=1, progress=False)
+    assert sorted(frame["id"].astype(int)) == list(range(1, 13))
+    assert set(frame["email_domain"].astype(str)) == {"example.com"}
+    assert all((b["action"], b["orderby"], b["sorting"]) == ("GetClients", "id", "DESC")
+               for b in bodies)
+    assert [(b["limitstart"], b["limitnum"]) for b in bodies][:2] == [("0", "5"), ("4", "6")]
+    assert frame.attrs["proof"] == "boundaries"
+
+
+def test_a_whmcs_that_ignores_orderby_falls_back_to_whole_passes_and_says_so():
+    # GetClients before 8.2 has no orderby: pages come in another order
+    records = [{"id": i, "datecreated": "2024-01-01", "status": "Active"} for i in range(1, 13)]
+    answer, _ = _paged_server(records, "clients", "client", descending=False)
+    with responses.RequestsMock() as mocked, \
+            wf.connect(URL, identifier="i", secret="s") as client:
+        mocked.add_callback(responses.POST, URL, callback=answer)
+        with pytest.warns(wf.PaginationShiftWarning, match="GetClients"):
+            frame = client.clients(page_size=5, progress=False)
+    assert sorted(frame["id"].astype(int)) == list(range(1, 13))
+    assert frame.attrs["proof"] == "whole pass"
+
+
+@pytest.mark.parametrize(("method", "outer", "inner", "record"), [
+    ("invoices", "invoices", "invoice",
+     {"userid": 1, "firstname": "Ann", "invoicenum": "", "date": "2016-01-05",
+      "duedate": "2016-01-19", "datepaid": "0000-00-00 00:00:00", "subtotal": "10.00",
+      "credit": "0.00", "tax": "0.00", "tax2": "0.00", "total": "10.00", "status": "Unpaid",
+      "paymentmethod": "paypal", "currencycode": "USD", "currencyprefix": "$",
+      "currencysuffix": " USD"}),
+    ("cancellations", "packages", "package",
+     {"date": "2016-01-05 10:00:00", "relid": "3", "reason": "Too &amp; dear",
+      "type": "Immediate"}),
+    ("services", "products", "product",
+     {"clientid": "1", "orderid": "0", "billingcycle": "Semi-Annually",
+      "recurringamount": "60.00", "status": "Active", "password": "N2Xh8Ab1tk"})])
+def test_paginated_reads_on_the_wire_with_the_reference_shapes(method, outer, inner, record):
+    records = [dict(record, id=i) for i in range(1, 8)]
+    answer, bodies = _paged_server(records, outer, inner, descending=method == "invoices")
+    with responses.RequestsMock() as mocked, \
+            wf.connect(URL, identifier="i", secret="s") as client:
+        mocked.add_callback(responses.POST, URL, callback=answer)
+        frame = read(client, method, page_size=3, workers=1)
+    assert sorted(frame["id"].astype(int)) == list(range(1, 8))
+    wire = [b for b in bodies if b["action"] != "GetOrders"]
+    if method == "invoices":
+        assert all((b["orderby"], b["order"]) == ("id", "desc") for b in wire)
+        assert frame["datepaid"].isna().all() and set(frame["currency"]) == {"USD"}
+    else:  # no order parameter exists: plain pages, a whole pass
+        assert [(b["limitstart"], b["limitnum"]) for b in wire] == [
+            ("0", "3"), ("3", "3"), ("6", "3")]
+        assert all(set(b) == {"action", "identifier", "secret", "responsetype", "limitstart",
+                              "limitnum"} for b in wire)
+        assert frame.attrs["proof"] == "totals and id sets"
+    assert "N2Xh8Ab1tk" not in frame.to_csv()
