@@ -71,7 +71,7 @@ def test_each_read_returns_every_record_once_with_its_schema(flavour, box, clien
 
 
 def test_clients_and_invoices_are_asked_for_in_id_order_newest_first(box, client):
-    client.clients("active", search="A", page_size=5, progress=False)
+    client.clients(status="active", search="A", page_size=5, progress=False)
     client.invoices(userid=3, status="paid", page_size=5, progress=False)
     for params in sent(box, "GetClients"):
         assert (params["orderby"], params["sorting"], params["status"], params["search"]) == \

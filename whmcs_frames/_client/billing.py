@@ -107,7 +107,7 @@ class BillingReadsMixin:
 
     # -- clients ----------------------------------------------------------------------
 
-    def clients(self, status: str | None = None, *, search: str | None = None,
+    def clients(self, *, status: str | None = None, search: str | None = None,
                 details: bool = False, since: When = None, until: When = None,
                 page_size: int | None = None, workers: int | None = None,
                 progress: bool = True, refresh: bool = False) -> pd.DataFrame:
@@ -142,7 +142,8 @@ class BillingReadsMixin:
 
         Examples
         --------
-        >>> client.clients("Active", details=True).groupby("country").size()  # doctest: +SKIP
+        >>> client.clients(status="Active", details=True).groupby("country").size()
+        ... # doctest: +SKIP
         """
         params = wire("clients", {
             "status": None if status is None else status_named("status", status, CLIENT_STATUSES),
