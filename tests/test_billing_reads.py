@@ -403,3 +403,20 @@ def test_paginated_reads_on_the_wire_with_the_reference_shapes(method, outer, in
                               "limitnum"} for b in wire)
         assert frame.attrs["proof"] == "totals and id sets"
     assert "N2Xh8Ab1tk" not in frame.to_csv()
+
+
+@pytest.mark.parametrize(("method", "column"), [("services", "regdate"),
+                                                ("transactions", "date"),
+                                                ("invoices", "date"),
+                                                ("cancellations", "date")])
+def test_since_until_bound_each_dated_read(box, client, method, column):
+    everything = read(client, method)
+    middle = everything[column].dropna().sort_values().iloc[len(everything) // 2]
+    day = middle.date()
+    requests = box.request_count()
+    window = read(client, method, since=day, until=day + pd.Timedelta(days=40))
+    stop = middle.normalize() + pd.Timedelta(days=41)
+    wanted = everything[(everything[column] >= middle.normalize()) & (everything[column] < stop)]
+    assert set(window["id"]) == set(wanted["id"]) and len(wanted)
+    if method in ("services", "transactions", "cancellations"):
+        assert box.request_count() == requests  # filtered from the memoised read

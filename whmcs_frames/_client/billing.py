@@ -189,8 +189,9 @@ class BillingReadsMixin:
 
     def services(self, *, userid: int | None = None, pid: int | None = None,
                  serviceid: int | None = None, domain: str | None = None,
-                 page_size: int | None = None, workers: int | None = None,
-                 progress: bool = True, refresh: bool = False) -> pd.DataFrame:
+                 since: When = None, until: When = None, page_size: int | None = None,
+                 workers: int | None = None, progress: bool = True,
+                 refresh: bool = False) -> pd.DataFrame:
         """Services (GetClientsProducts), one row per service, without credentials.
 
         GetClientsProducts takes no order parameter and WHMCS documents none, so its
@@ -215,6 +216,9 @@ class BillingReadsMixin:
             The product; one service.
         domain : str, optional
             The service's domain.
+        since, until : date, datetime or ISO string, optional
+            Services registered (``regdate``) from ``since`` up to ``until``, kept from
+            the whole read (GetClientsProducts has no date filter).
         page_size, workers, progress, refresh
             As for :meth:`orders`.
 
@@ -232,12 +236,14 @@ class BillingReadsMixin:
             "pid": None if pid is None else whmcs_id("pid", pid),
             "serviceid": None if serviceid is None else whmcs_id("serviceid", serviceid),
             "domain": None if domain is None else text("domain", domain)})
+        start, before = date_range(since, until)
         result = self._unordered(listings.SERVICES, params, page_size=page_size,
                                  workers=workers, progress=progress, refresh=refresh,
                                  scrub=scrub_service)
         self._billing_store.record_services(result.records)
         orders = self.orders(userid=params.get("clientid"), progress=progress)
-        return _framed(frames.services_frame(result.records, orders=orders), result)
+        records = dated(result.records, listings.SERVICES.date_field, start, before)
+        return _framed(frames.services_frame(records, orders=orders), result)
 
     def service_history(self) -> pd.DataFrame:
         """What each read of :meth:`services` saw: one row per status or amount change.
@@ -295,7 +301,8 @@ class BillingReadsMixin:
         return _framed(frames.invoices_frame(records), result)
 
     def transactions(self, *, userid: int | None = None, invoiceid: int | None = None,
-                     transid: str | None = None, refresh: bool = False) -> pd.DataFrame:
+                     transid: str | None = None, since: When = None, until: When = None,
+                     refresh: bool = False) -> pd.DataFrame:
         """Payments and refunds (GetTransactions), one row each.
 
         GetTransactions is **not paginated**: one request returns every match, so on a
@@ -317,6 +324,9 @@ class BillingReadsMixin:
             The invoice paid or refunded.
         transid : str, optional
             The gateway's transaction id.
+        since, until : date, datetime or ISO string, optional
+            Transactions dated from ``since`` up to ``until``, kept from the one answer
+            (GetTransactions has no date filter).
         refresh : bool
             Ignore the memo.
 
@@ -328,12 +338,14 @@ class BillingReadsMixin:
             "clientid": None if userid is None else whmcs_id("userid", userid),
             "invoiceid": None if invoiceid is None else whmcs_id("invoiceid", invoiceid),
             "transid": None if transid is None else text("transid", transid)})
+        start, before = date_range(since, until)
         result = self._memoised(
             ("GetTransactions", *sorted(params.items())),
             lambda: listings.fetch_one_answer(self.call, listings.TRANSACTIONS, params),
             refresh)
+        records = dated(result.records, listings.TRANSACTIONS.date_field, start, before)
         return _framed(frames.transactions_frame(
-            result.records, invoices=self._invoices_for(result.records, params)), result)
+            records, invoices=self._invoices_for(records, params)), result)
 
     def _invoices_for(self, records: list[dict[str, Any]],
                       params: Mapping[str, Any]) -> pd.DataFrame | None:
