@@ -420,3 +420,17 @@ def test_since_until_bound_each_dated_read(box, client, method, column):
     assert set(window["id"]) == set(wanted["id"]) and len(wanted)
     if method in ("services", "transactions", "cancellations"):
         assert box.request_count() == requests  # filtered from the memoised read
+
+
+def test_a_broken_services_answer_quotes_no_password_in_the_error(caplog):
+    # a proxy cut the JSON short: the error shows the start of the body, never a password
+    body = ('{"result":"success","totalresults":1,"products":{"product":[{"id":1,'
+            '"password":"N2Xh8Ab1tk","username":"demo","passwor')
+    with responses.RequestsMock() as mocked, \
+            wf.connect(URL, identifier="an-identifier", secret="a-long-secret",
+                       retries=0) as client:
+        mocked.post(URL, body=body, content_type="application/json")
+        with pytest.raises(wf.ResponseFormatError) as raised:
+            client.services(progress=False)
+    assert '"password":"***"' in str(raised.value)
+    assert "N2Xh8Ab1tk" not in str(raised.value) + raised.value.snippet + caplog.text
