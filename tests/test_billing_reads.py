@@ -434,3 +434,11 @@ def test_a_broken_services_answer_quotes_no_password_in_the_error(caplog):
             client.services(progress=False)
     assert '"password":"***"' in str(raised.value)
     assert "N2Xh8Ab1tk" not in str(raised.value) + raised.value.snippet + caplog.text
+
+
+def test_one_service_reads_its_order_not_every_order(box, client):
+    service = server_records(box, "services")[0]
+    frame = client.services(serviceid=int(service["id"]), progress=False)
+    assert frame["currency"].notna().all()
+    orders_read = sent(box, "GetOrders")
+    assert [p.get("id") for p in orders_read] == [str(service["orderid"])]

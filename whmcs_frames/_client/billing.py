@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["BillingReadsMixin"]
 
 When = str | date | datetime | None
+#: Up to this many orders behind a services read are read by id, not with every order.
+_FEW_ORDERS = 5
 
 
 def _framed(frame: pd.DataFrame, result: ReadResult) -> pd.DataFrame:
@@ -205,7 +207,8 @@ class BillingReadsMixin:
         Each service's ``password`` (sent in clear by WHMCS) and login are dropped as the
         answer arrives: they are never memoised, stored, framed, logged or exported.
         ``currency`` comes from the service's order (GetClientsProducts has none), read
-        with :meth:`orders` (memoised). Each read records status and amount changes in
+        with :meth:`orders` (memoised; by id when five orders or fewer are behind the
+        services read). Each read records status and amount changes in
         :meth:`service_history`.
 
         Parameters
@@ -241,9 +244,20 @@ class BillingReadsMixin:
                                  workers=workers, progress=progress, refresh=refresh,
                                  scrub=scrub_service)
         self._billing_store.record_services(result.records)
-        orders = self.orders(userid=params.get("clientid"), progress=progress)
+        orders = self._orders_of(result.records, params.get("clientid"), progress)
         records = dated(result.records, listings.SERVICES.date_field, start, before)
         return _framed(frames.services_frame(records, orders=orders), result)
+
+    def _orders_of(self, services: list[dict[str, Any]], userid: int | None,
+                   progress: bool) -> pd.DataFrame:
+        """The orders the services came from: one by one when few, else all (or the
+        client's), so ``services(serviceid=...)`` does not read every order."""
+        ids = {i for s in services if (i := as_int(s.get("orderid")))}
+        if len(ids) <= _FEW_ORDERS:
+            found = [self.orders(id=i, progress=False) for i in sorted(ids)]
+            return pd.concat(found, ignore_index=True) if found else \
+                frames.orders_frame([])
+        return self.orders(userid=userid, progress=progress)
 
     def service_history(self) -> pd.DataFrame:
         """What each read of :meth:`services` saw: one row per status or amount change.
