@@ -213,7 +213,8 @@ def test_the_service_password_reaches_no_frame_memo_store_or_log(box, tmp_path, 
         assert password.encode() not in data
 
 
-def test_client_details_are_asked_once_per_client_and_kept_in_the_store(box, tmp_path):
+def test_client_details_are_asked_once_per_client_and_kept_in_the_store(flavour, box,
+                                                                        tmp_path):
     store = tmp_path / "orders.sqlite"
     with box.client(store=store, workers=3) as client:
         frame = client.clients(details=True, progress=False)
@@ -442,3 +443,13 @@ def test_one_service_reads_its_order_not_every_order(box, client):
     assert frame["currency"].notna().all()
     orders_read = sent(box, "GetOrders")
     assert [p.get("id") for p in orders_read] == [str(service["orderid"])]
+
+
+def test_without_a_store_details_are_kept_for_the_life_of_the_client(box, client):
+    frame = client.clients(details=True, progress=False)
+    client.clients(details=True, progress=False, refresh=True)
+    assert box.request_count("GetClientsDetails") == len(frame)
+    assert set(frame["currency"].astype(str)) <= {"USD", "EUR", "GBP"}
+    with box.client() as another:  # nothing kept across clients without a store
+        another.clients(details=True, progress=False)
+    assert box.request_count("GetClientsDetails") == 2 * len(frame)
