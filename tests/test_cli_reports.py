@@ -107,10 +107,25 @@ def test_export_with_nothing_left_after_filters(whmcs_env, tmp_path):
 def test_export_one_status_is_asked_of_whmcs(whmcs_env, tmp_path):
     out = tmp_path / "pending"
     assert run("export", "--out", str(out), "--status", "Pending", "--no-charts",
-               "--no-progress")[0] == 0
+               "--no-progress", "--no-billing")[0] == 0
     sent = [r["params"] for r in whmcs_env.requests if r["action"] == "GetOrders"]
     assert sent and all(p.get("status") == "Pending" for p in sent)
     assert set(pd.read_csv(out / "orders.csv")["status"]) <= {"Pending"}
+    assert not (out / "services.csv").exists()
+    assert whmcs_env.request_count("GetClientsProducts") == 0
+
+
+def test_export_with_billing_reads_the_whole_book_beside_the_filtered_orders(whmcs_env,
+                                                                             tmp_path):
+    # a service's currency is its order's: the billing part reads every order once
+    out = tmp_path / "pending"
+    assert run("export", "--out", str(out), "--status", "Pending", "--no-charts",
+               "--no-progress")[0] == 0
+    assert set(pd.read_csv(out / "orders.csv")["status"]) <= {"Pending"}
+    services = pd.read_csv(out / "services.csv")
+    assert len(services) and services["currency"].notna().all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "services" in manifest["not_filtered"]
 
 
 @pytest.mark.parametrize("argv", [

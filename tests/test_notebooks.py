@@ -9,10 +9,12 @@ import pytest
 from nbclient import NotebookClient
 
 #: charts each notebook must draw (a chart cell that silently draws nothing is a bug)
-CHARTS = {"01_order_analytics": 6, "02_fraud_review": 2}
+CHARTS = {"01_order_analytics": 6, "02_fraud_review": 2, "05_recurring_revenue": 5}
 #: text each notebook's outputs must show (02: the seeded pending ring is found and named)
 SHOWS = {"02_fraud_review": ["4 clients share IP 198.51.100.23 within 24 h",
                              "code WELCOME10 used by 4 new clients", "decided orders"]}
+#: words an output must show (the churn sources labelled, the proofs said)
+SHOWN = {"05_recurring_revenue": ("estimate", "request", "totals and id sets", "boundaries")}
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
@@ -27,10 +29,10 @@ def sandbox_env(monkeypatch, tmp_path):
     return tmp_path
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == [
         "01_order_analytics.ipynb", "02_fraud_review.ipynb", "03_csv_reports.ipynb",
-        "04_add_order.ipynb"]
+        "04_add_order.ipynb", "05_recurring_revenue.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -60,6 +62,9 @@ def test_notebook_runs_against_the_sandbox(path, sandbox_env):
     assert "GetOrders:" not in text and "0orders" not in text
     for wanted in SHOWS.get(path.stem, []):
         assert wanted in text, f"{path.name} does not show {wanted!r}"
+    shown = "".join(str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
+                    for out in outputs)
+    assert all(word in shown for word in SHOWN.get(path.stem, ())), path.stem
     # no credentials in any output: the sandbox's are derived from its seed (7)
     import whmcs_frames as wf
 

@@ -53,7 +53,9 @@ def test_actions_table_marks_the_seven_writes():
     assert writes == {"AcceptOrder", "CancelOrder", "FraudOrder", "PendingOrder", "DeleteOrder",
                       "OrderFraudCheck", "AddOrder"}
     reads = {s.whmcs for s in wf.ACTIONS.values() if s.is_read}
-    assert reads == {"GetOrders", "GetProducts", "GetPromotions", "GetOrderStatuses"}
+    assert reads == {"GetOrders", "GetProducts", "GetPromotions", "GetOrderStatuses",
+                     "GetClients", "GetClientsDetails", "GetClientsProducts", "GetInvoices",
+                     "GetTransactions", "GetCancelledPackages"}
 
 
 def test_each_module_of_the_package_is_imported_once():

@@ -18,6 +18,7 @@ def test_the_tour_runs(monkeypatch, tmp_path):
     namespace: dict = {}
     exec(compile(tour, "README tour", "exec"), namespace)
     assert len(namespace["orders"]) == 2000
+    assert namespace["services"]["currency"].notna().all()
     # The sandbox's writes went to the box's own log, never the analyst's.
     assert not (tmp_path / "audit.jsonl").exists()
     assert namespace["box"].audit_log.name == "audit.jsonl"
@@ -43,22 +44,38 @@ def test_the_reports_example_runs(tmp_path, monkeypatch):
 
 
 def test_the_mrr_example_runs():
+    import json
+    from urllib.parse import parse_qs
+
     import matplotlib
+    import responses
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    orders = wf.frames.orders_frame([{"id": 1, "currencysuffix": "USD"}])
+    url = "https://billing.example.com/includes/api.php"
     raw_services = [
         {"id": 1, "clientid": 1, "orderid": 1, "regdate": "2024-01-05", "status": "Active",
          "billingcycle": "Annually", "recurringamount": "120.00", "password": "pw"},
         {"id": 2, "clientid": 2, "orderid": 1, "regdate": "2024-02-05", "status": "Active",
          "billingcycle": "Monthly", "recurringamount": "5.00", "password": "pw"}]
-    namespace = {"wf": wf, "raw_services": raw_services, "orders": orders}
-    try:
-        exec(compile(BLOCKS[3], "README mrr", "exec"), namespace)
-    finally:
-        plt.close("all")
+    answers = {
+        "GetClientsProducts": {"result": "success", "totalresults": 2, "startnumber": 0,
+                               "numreturned": 2, "products": {"product": raw_services}},
+        "GetOrders": {"result": "success", "totalresults": 1, "numreturned": 1,
+                      "orders": {"order": [{"id": 1, "currencysuffix": "USD"}]}}}
+
+    def answer(request):
+        action = parse_qs(request.body)["action"][0]
+        return 200, {}, json.dumps(answers[action])
+
+    with responses.RequestsMock() as mocked, wf.connect(url, identifier="i", secret="s") as client:
+        mocked.add_callback(responses.POST, url, callback=answer)
+        namespace = {"wf": wf, "client": client}
+        try:
+            exec(compile(BLOCKS[3], "README mrr", "exec"), namespace)
+        finally:
+            plt.close("all")
     assert wf.reports.mrr(namespace["services"]).values.tolist() == [["USD", 2, 15.0, 180.0]]
 
 

@@ -114,6 +114,18 @@ ACTIONS: dict[str, ActionSpec] = {spec.name: spec for spec in (
     ActionSpec("products", "GetProducts", "read", ("pid", "gid", "module")),
     ActionSpec("promotions", "GetPromotions", "read", ("code",)),
     ActionSpec("order_statuses", "GetOrderStatuses", "read"),
+    # Beyond orders (docs/whmcs-api-notes.md, "The billing reads").
+    ActionSpec("clients", "GetClients", "read",
+               ("limitstart", "limitnum", "sorting", "status", "search", "orderby")),
+    ActionSpec("client_details", "GetClientsDetails", "read", ("clientid", "email", "stats")),
+    ActionSpec("services", "GetClientsProducts", "read",
+               ("limitstart", "limitnum", "clientid", "serviceid", "pid", "domain",
+                "username2")),
+    ActionSpec("invoices", "GetInvoices", "read",
+               ("limitstart", "limitnum", "userid", "status", "orderby", "order")),
+    # Not paginated: every match in one answer.
+    ActionSpec("transactions", "GetTransactions", "read", ("invoiceid", "clientid", "transid")),
+    ActionSpec("cancellations", "GetCancelledPackages", "read", ("limitstart", "limitnum")),
     ActionSpec("accept_order", "AcceptOrder", "write",
                ("orderid", "serverid", "serviceusername", "servicepassword", "registrar",
                 "sendregistrar", "autosetup", "sendemail"), ("orderid",),

@@ -49,7 +49,7 @@ from .._exceptions import (
 from . import wire
 from .config import Settings
 from .php import check_param_name, flatten_params
-from .registry import ActionSpec, is_secret_param, spec_for
+from .registry import SECRET_PARAMS, ActionSpec, is_secret_param, spec_for
 from .secrets import MASK, Secret, reveal, scrub
 
 __all__ = ["RETRY_STATUSES", "Transport"]
@@ -197,7 +197,13 @@ def _describe(exc: BaseException, timeout: tuple[float, float],
     return type(exc).__name__
 
 
+# A secret field inside a broken JSON answer ("password":"…" of GetClientsProducts).
+_SECRET_NAMES = "|".join(sorted(SECRET_PARAMS))
+_SECRET_FIELD = re.compile(rf'"({_SECRET_NAMES})"\s*:\s*"(?:[^"\\]|\\.)*"?', re.IGNORECASE)
+
+
 def _scrub(text: str, secrets: Iterable[Any], limit: int = 200) -> str:
+    text = _SECRET_FIELD.sub(lambda m: f'"{m.group(1)}":"***"', text)
     text = html.unescape(re.sub(r"<[^>]*>", " ", text))
     text = re.sub(r"\s+", " ", text).strip()
     text = scrub(text, secrets)

@@ -15,9 +15,11 @@ from .._api.config import Settings, mask, resolve_settings, warn_if_insecure
 from .._api.registry import spec_for
 from .._api.secrets import Secret, hide_secret_params
 from .._api.transport import Transport
+from .._store.billing import BillingStore
 from .._store.orders import OrderStore
 from ..actions._audit import default_audit_log_path
 from ..actions._perform import audited_call
+from .billing import BillingReadsMixin
 from .reads import OrderReadsMixin
 from .stored import STORE_ENV, StoredOrdersMixin, full_every, open_store
 from .writes import OrderWritesMixin
@@ -25,7 +27,7 @@ from .writes import OrderWritesMixin
 __all__ = ["Client", "connect", "connect_or_sandbox"]
 
 
-class Client(OrderReadsMixin, StoredOrdersMixin, OrderWritesMixin):
+class Client(OrderReadsMixin, BillingReadsMixin, StoredOrdersMixin, OrderWritesMixin):
     """A connection to one WHMCS installation.
 
     Made by :func:`connect`; use it as a context manager (or call :meth:`close`) to
@@ -50,6 +52,8 @@ class Client(OrderReadsMixin, StoredOrdersMixin, OrderWritesMixin):
         # what it saw, or the next read would show the order as it was before the write.
         self._memo_generation = 0
         self._order_store = store
+        # client details and the service history: beside the orders, or in memory
+        self._billing_store = BillingStore(None if store is None else store.path)
         self._full_every = full_every(full_sync_days)
         self._synced = False  # with a store: has this client synced it yet?
         self._sync_lock = threading.Lock()
@@ -140,6 +144,7 @@ class Client(OrderReadsMixin, StoredOrdersMixin, OrderWritesMixin):
     def close(self) -> None:
         """Release every pooled connection (and close the store's file)."""
         self._transport.close()
+        self._billing_store.close()
         if self._order_store is not None:
             self._order_store.close()
 

@@ -25,6 +25,14 @@ from .._exceptions import ValidationError
 from .._validate import listed
 from ..frames import describe
 from ..reports._grouping import casefolded
+from .billing import (
+    BILLING_FRAMES,
+    BILLING_SCOPE,
+    as_of,
+    billing_charts,
+    billing_tables,
+    read_billing,
+)
 from .safe_csv import ENCODINGS, write_csv
 from .workbook import write_workbook
 
@@ -127,24 +135,25 @@ def _known_statuses(filters: Filters, known: Callable[[str], str]) -> Filters:
     return replace(filters, statuses=statuses, given={**filters.given, "status": list(statuses)})
 
 
-def _read_client(client: Any, filters: Filters, progress: bool | None
-                 ) -> dict[str, pd.DataFrame]:
+def _read_client(client: Any, filters: Filters, progress: bool | None,
+                 billing: bool) -> dict[str, pd.DataFrame]:
     # One status can be asked of WHMCS directly: fewer pages from somebody's billing system.
     server_status = filters.statuses[0] if len(filters.statuses) == 1 else None
     # Newest first, a read can stop once whole pages are older than since.
     since = None if filters.since is None else filters.since.to_pydatetime()
-    return {
+    frames = {
         "orders": client.orders(server_status, since=since, progress=progress),
         "order_lines": client.order_lines(server_status, since=since, progress=progress),
         "products": client.products(), "product_pricing": client.product_pricing(),
         "promotions": client.promotions(), "order_statuses": client.order_statuses(),
     }
+    return {**frames, **read_billing(client, progress)} if billing else frames
 
 
 def _given_frames(source: Any) -> dict[str, pd.DataFrame]:
     get: Callable[[str], Any] = source.get if isinstance(source, Mapping) \
         else (lambda name: getattr(source, name, None))
-    found = {name: get(name) for name in FRAME_NAMES}
+    found = {name: get(name) for name in (*FRAME_NAMES, *BILLING_FRAMES)}
     if found["orders"] is None or found["order_lines"] is None:
         raise ValidationError("source", "a Client, or frames by name with at least "
                               "'orders' and 'order_lines'", got_text=f"a {type(source).__name__}")
@@ -189,10 +198,12 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
               ("product_revenue", plots.product_revenue, "order_lines"),
               ("promotion_usage", plots.promotion_usage, "orders"),
               ("fraud_scores", plots.fraud_scores, "orders"))
+    drawn: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
+        (name, draw, (frames[frame],), {}) for name, draw, frame in charts]
     paths = []
-    for name, draw, frame in charts:
+    for name, draw, args, kwargs in (*drawn, *billing_charts(frames)):
         figure = Figure(figsize=(10, 5.2), dpi=100, layout="constrained")
-        draw(frames[frame], ax=figure.subplots())
+        draw(*args, ax=figure.subplots(), **kwargs)
         paths.append(_write_file(folder, f"{name}.png",
                                  partial(figure.savefig, format="png"))[0])
     return paths
@@ -281,12 +292,15 @@ def _remove_previous(folder: Path) -> None:
 
 
 def _manifest(filters: Filters, host: str | None, encoding: str,
-              files: list[dict[str, Any]], conversion: dict[str, Any] | None
-              ) -> dict[str, Any]:
+              files: list[dict[str, Any]], conversion: dict[str, Any] | None,
+              frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    day = as_of(frames)
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "whmcs_host": host, "generator": f"whmcs_frames {__version__}",
-        "filters": filters.given, "filters_apply_to": _SCOPE, "encoding": encoding,
+        "filters": filters.given, "filters_apply_to": _SCOPE,
+        "not_filtered": BILLING_SCOPE, "encoding": encoding,
+        "as_of": None if day is None else day.date().isoformat(),
         "revenue_definition": reports.REVENUE_DEFINITION,
         "time_to_accept": reports.TIME_TO_ACCEPT,
         "partial_periods": "Time series flag periods the data covers only in part "
@@ -335,7 +349,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                  until: Any = None, status: Any = None, encoding: str = "utf-8-sig",
                  charts: bool = True, progress: bool | None = None, host: str | None = None,
                  xlsx: bool = False, rates: Mapping[str, float] | None = None,
-                 to: str | None = None) -> Bundle:
+                 to: str | None = None, billing: bool = True) -> Bundle:
     """Do :func:`export_reports`' work; see there."""
     if encoding not in ENCODINGS:
         raise ValidationError("encoding", " or ".join(map(repr, ENCODINGS)), got=encoding)
@@ -344,7 +358,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
     is_client = callable(getattr(source, "orders", None)) and hasattr(source, "host")
     if is_client:
         filters = _known_statuses(filters, source.known_status)
-        frames = _read_client(source, filters, progress)
+        frames = _read_client(source, filters, progress, billing)
     else:
         frames = _given_frames(source)
         if "order_statuses" in frames:
@@ -353,7 +367,8 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                                                                 what="order status"))
     frames["orders"], frames["order_lines"] = filters.select(frames["orders"],
                                                              frames["order_lines"])
-    tables, conversion = _converted(aggregations(frames), rates, to)
+    tables, conversion = _converted({**aggregations(frames), **billing_tables(frames)},
+                                    rates, to)
     paths: list[Path] = []
     files: list[dict[str, Any]] = []
     try:
@@ -375,7 +390,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
                 paths.append(path)
                 files.append({"file": path.name, "rows": None, "columns": None})
         manifest = _manifest(filters, host or (source.host if is_client else None),
-                             encoding, files, conversion)
+                             encoding, files, conversion, frames)
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         paths.append(_write_file(folder, "manifest.json",
                                  lambda p: p.write_text(text, encoding="utf-8"))[0])
@@ -399,6 +414,7 @@ def export_reports(
     xlsx: bool = False,
     rates: Mapping[str, float] | None = None,
     to: str | None = None,
+    billing: bool = True,
 ) -> list[Path]:
     """Write the report bundle: frames and aggregations as CSV, charts as PNG, a manifest.
 
@@ -406,8 +422,14 @@ def export_reports(
     ``product_pricing.csv``, ``promotions.csv``, ``order_statuses.csv``, ``columns.csv``
     (what each column means and where it comes from), every
     aggregation of :mod:`whmcs_frames.reports` (``revenue_by_month.csv``, ``status_summary.csv``…),
-    the charts of :mod:`whmcs_frames.plots` as PNG, and ``manifest.json`` (files, row
-    counts, filters, revenue definition, time generated, WHMCS host), written last.
+    and beyond orders ``clients.csv`` (e-mail domains only), ``services.csv`` (no
+    credentials), ``invoices.csv``, ``transactions.csv``, ``cancellations.csv``,
+    ``service_history.csv`` with ``mrr``, ``mrr_movements``, ``churn``,
+    ``service_lifetimes``, ``retention_by_cohort``, ``cash_by_month``, ``days_to_pay``,
+    ``invoice_ageing`` and ``invoices_vs_orders``; the charts of :mod:`whmcs_frames.plots`
+    as PNG, and ``manifest.json`` (files, row counts, filters, revenue definition, the
+    ``as_of`` day ageing and cohorts are measured at, time generated, WHMCS host),
+    written last.
 
     CSV cells are spreadsheet-safe: text that would run as a formula (starting with
     ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'``; numbers are
@@ -449,6 +471,10 @@ def export_reports(
         terminal.
     host : str, optional
         The WHMCS host for the manifest; a client's own host by default.
+    billing : bool
+        Also read (from a client) and write the frames beyond orders and their tables
+        and charts. GetTransactions is one unpaginated request: on a very large book,
+        ``billing=False`` leaves it out.
 
     Returns
     -------
@@ -470,4 +496,4 @@ def export_reports(
     """
     return write_bundle(source, out_dir, since=since, until=until, status=status,
                         encoding=encoding, charts=charts, progress=progress, host=host,
-                        xlsx=xlsx, rates=rates, to=to).paths
+                        xlsx=xlsx, rates=rates, to=to, billing=billing).paths

@@ -28,7 +28,8 @@ from .boundaries import Gap, find_gaps, growth, window_for
 from .listing import Call, Listing, Page, PageReader, record_time
 from .passes import read_whole_passes
 
-__all__ = ["MAX_REREADS", "ReadResult", "default_overlap", "fetch_all", "first_round_size"]
+__all__ = ["MAX_REREADS", "ReadResult", "default_overlap", "fetch_all", "first_round_size",
+           "progress_bar"]
 
 #: Rounds of boundary re-reads (each doubling the window) before giving up.
 MAX_REREADS = 8
@@ -173,7 +174,8 @@ def merge_newest_first(pages: list[Page], id_field: str) -> list[dict[str, Any]]
     return [by_id[i] for i in sorted(by_id, reverse=True)]
 
 
-def _progress(enabled: bool | None, action: str) -> Any:
+def progress_bar(enabled: bool | None, action: str) -> Any:
+    """A tqdm bar counting ``action``'s records; shown as :func:`~.._validate.progress` says."""
     from tqdm.auto import tqdm  # tqdm.auto picks a widget or text bar: import cost only when shown
 
     return tqdm(total=None, unit="records", desc=action, leave=False,
@@ -227,7 +229,7 @@ def fetch_all(call: Call, listing: Listing, filters: Mapping[str, Any], *,
                                                            expected_total)
     state: dict[str, Any] = {"loops": 0, "tail": None, "reread": {}, "attempts": {}}
     with ThreadPoolExecutor(workers, thread_name_prefix="whmcs-frames") as pool, \
-            _progress(progress, listing.action) as bar:
+            progress_bar(progress, listing.action) as bar:
         read = _Read(reader, pool, bar, page_size=page_size, overlap=overlap)
         _plan(read, guesses, workers, since)
         while all(p.descending for p in read.pages):

@@ -176,6 +176,9 @@ def _bundle_options(parser: argparse.ArgumentParser) -> None:
     bars.add_argument("--progress", action="store_true",
                       help="progress bars even when stderr is not a terminal (default: "
                            "only on a terminal)")
+    parser.add_argument("--no-billing", action="store_true",
+                        help="orders only: leave out clients, services, invoices, "
+                             "transactions and the recurring-revenue and cash reports")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,7 +47,8 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
         print(f"WHMCS sandbox on {box.url} ({args.orders} synthetic orders, seed {args.seed})",
               file=out, flush=True)
         bundle = write_bundle(client, args.out, encoding=_encoding(args), xlsx=args.xlsx,
-                              charts=not args.no_charts, progress=_progress(args))
+                              charts=not args.no_charts, progress=_progress(args),
+                              billing=not args.no_billing)
     _print_summary(bundle, args.out, out)
     print(f"\ndone in {time.perf_counter() - started:.1f} s", file=out)
     return EXIT_OK
@@ -59,7 +60,8 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     with connect() as client:
         bundle = write_bundle(client, args.out, since=args.since, until=args.until,
                               status=args.status, encoding=_encoding(args), xlsx=args.xlsx,
-                              charts=not args.no_charts, progress=_progress(args))
+                              charts=not args.no_charts, progress=_progress(args),
+                              billing=not args.no_billing)
     print(f"WHMCS {client.host}: {len(bundle.frames['orders']):,} orders", file=out)
     _print_summary(bundle, args.out, out)
     print(f"\ndone in {time.perf_counter() - started:.1f} s", file=out)
