@@ -1,19 +1,5 @@
-"""Guarded order writes: validate, check the order's status, audit, send once.
-
-Every function takes a connected client first. Arguments are validated before anything
-is sent; a dry run audits and sends nothing at all; otherwise the attempt is audited
-before sending (an unwritable log stops it), the one order is read fresh and the write
-refused where WHMCS would refuse it (``check=False`` leaves that to WHMCS), and the write
-is sent once — never retried — and its outcome audited. See
-:mod:`whmcs_frames.actions._perform` for the details and
-:mod:`whmcs_frames.actions._audit` for the log.
-
-Example
--------
->>> client.accept_order(17, sendemail=False)  # doctest: +SKIP
-ActionResult(action='AcceptOrder', orderid=17, ok=True, message='', dry_run=False)
->>> wf.bulk(client, "cancel", client.orders("Pending"))  # a dry run  # doctest: +SKIP
-"""
+"""The seven order writes and their result types; :mod:`whmcs_frames.actions` is their
+public face and says what every write does before it is sent."""
 
 from __future__ import annotations
 
