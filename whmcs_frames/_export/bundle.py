@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -33,6 +32,7 @@ from .billing import (
     billing_tables,
     read_billing,
 )
+from .files import out_dir_for, remove_previous, write_file
 from .safe_csv import ENCODINGS, write_csv
 from .workbook import write_workbook
 
@@ -204,7 +204,7 @@ def _draw_charts(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
     for name, draw, args, kwargs in (*drawn, *billing_charts(frames)):
         figure = Figure(figsize=(10, 5.2), dpi=100, layout="constrained")
         draw(*args, ax=figure.subplots(), **kwargs)
-        paths.append(_write_file(folder, f"{name}.png",
+        paths.append(write_file(folder, f"{name}.png",
                                  partial(figure.savefig, format="png"))[0])
     return paths
 
@@ -217,78 +217,6 @@ class Bundle:
     manifest: dict[str, Any]
     frames: dict[str, pd.DataFrame]
     tables: dict[str, pd.DataFrame]
-
-
-def _out_dir(out_dir: Any) -> Path:
-    if not isinstance(out_dir, str | os.PathLike) or not os.fspath(out_dir).strip():
-        # "" would be the working directory: a bundle never lands there by accident.
-        raise ValidationError("out_dir", "the path of a folder (not empty)", got=out_dir)
-    folder = Path(out_dir).expanduser()
-    try:
-        folder.mkdir(mode=0o750, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValidationError("out_dir", "a folder that can be created and written",
-                              got_text=f"{folder} ({exc.strerror or exc})") from None
-    if not folder.is_dir():
-        raise ValidationError("out_dir", "a folder", got=str(folder))
-    return folder
-
-
-#: Bundle files hold customer names, IPs and notes: owner and group only.
-FILE_MODE = 0o640
-
-
-def _write_file(folder: Path, name: str, write: Callable[[Path], Any]) -> tuple[Path, Any]:
-    """Write ``folder/name`` through a new temporary file renamed over it.
-
-    A symlink planted at ``name`` is replaced, never followed; a reader never sees a
-    half-written file; the file is created 0640 whatever the umask allows beyond it.
-    """
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        result = write(Path(temp))
-        os.chmod(temp, FILE_MODE & ~_umask())
-        os.replace(temp, folder / name)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return folder / name, result
-
-
-def _umask() -> int:
-    # Read, not set-and-restore: another thread could create a file in between.
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def _remove_previous(folder: Path) -> None:
-    """Delete what the folder's last manifest listed, so no stale file joins this bundle.
-
-    Only plain names the manifest lists are removed (a symlink is removed, not
-    followed); anything else in the folder is left alone.
-    """
-    manifest = folder / "manifest.json"
-    listed: list[Any] = []
-    if manifest.is_file() and not manifest.is_symlink():
-        try:
-            listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
-        except (OSError, ValueError, AttributeError):
-            listed = []
-    names = {entry.get("file") for entry in listed if isinstance(entry, dict)}
-    for name in names:
-        if (isinstance(name, str) and name and name == Path(name).name
-                and name not in (".", "..")):
-            target = folder / name
-            if target.is_symlink() or target.is_file():
-                target.unlink()
-    manifest.unlink(missing_ok=True)
 
 
 def _manifest(filters: Filters, host: str | None, encoding: str,
@@ -335,12 +263,12 @@ def _sidecars(folder: Path, frames: Mapping[str, pd.DataFrame],
     """``columns.csv`` (the frames' column dictionary) and, if asked, ``reports.xlsx``."""
     dictionary = describe()
     dictionary = dictionary[dictionary["frame"].isin(list(frames))].reset_index(drop=True)
-    written: list[tuple[Path, pd.DataFrame | None]] = [(_write_file(
+    written: list[tuple[Path, pd.DataFrame | None]] = [(write_file(
         folder, "columns.csv", partial(write_csv, dictionary, encoding=encoding))[0],
         dictionary)]
     if xlsx:
         workbook = {**frames, **tables, "columns": dictionary}
-        written.append((_write_file(folder, "reports.xlsx",
+        written.append((write_file(folder, "reports.xlsx",
                                     partial(write_workbook, workbook))[0], None))
     return written
 
@@ -354,7 +282,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
     if encoding not in ENCODINGS:
         raise ValidationError("encoding", " or ".join(map(repr, ENCODINGS)), got=encoding)
     filters = make_filters(since, until, status)
-    folder = _out_dir(out_dir)
+    folder = out_dir_for(out_dir)
     is_client = callable(getattr(source, "orders", None)) and hasattr(source, "host")
     if is_client:
         filters = _known_statuses(filters, source.known_status)
@@ -374,9 +302,9 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
     try:
         # An old manifest would vouch for a half-rewritten folder if this run failed,
         # and the last bundle's files (charts this run skips) would pass for this one's.
-        _remove_previous(folder)
+        remove_previous(folder)
         for name, frame in (*frames.items(), *tables.items()):
-            path, rows = _write_file(folder, f"{name}.csv", partial(
+            path, rows = write_file(folder, f"{name}.csv", partial(
                 write_csv, frame, encoding=encoding))
             paths.append(path)
             files.append({"file": path.name, "rows": rows,
@@ -392,7 +320,7 @@ def write_bundle(source: Any, out_dir: str | os.PathLike[str], *, since: Any = N
         manifest = _manifest(filters, host or (source.host if is_client else None),
                              encoding, files, conversion, frames)
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        paths.append(_write_file(folder, "manifest.json",
+        paths.append(write_file(folder, "manifest.json",
                                  lambda p: p.write_text(text, encoding="utf-8"))[0])
     except OSError as exc:
         raise ValidationError("out_dir", "a folder that can be written",
