@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import matplotlib
 
@@ -11,6 +13,7 @@ matplotlib.use("Agg")
 
 import pandas as pd
 import pytest
+import requests
 
 from whmcs_frames.cli import main
 
@@ -175,3 +178,24 @@ def test_export_needs_out(capsys):
 def test_help_shows_examples(command, capsys):
     assert run(command, "--help")[0] == 0
     assert f"whmcs-frames {command}" in capsys.readouterr().out.split("examples:")[1]
+
+
+def test_the_sandbox_command_serves_the_flavour_asked_for():
+    from whmcs_frames import sandbox
+    from whmcs_frames.cli._parser import SANDBOX_FLAVOURS
+
+    assert SANDBOX_FLAVOURS == sandbox.FLAVOURS  # the parser writes them out for a fast --help
+    command = [sys.executable, "-c", "from whmcs_frames.cli import main; main()", "sandbox",
+               "--port", "0", "--orders", "20", "--flavour", "7"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            lines = [server.stdout.readline() for _ in range(4)]
+            env = dict(line.strip().removeprefix("export ").split("=", 1)
+                       for line in lines if line.strip().startswith("export "))
+            answer = requests.post(env["WHMCS_API_URL"], timeout=10, data={
+                "action": "GetOrders", "limitnum": 2, "responsetype": "json",
+                "identifier": env["WHMCS_API_IDENTIFIER"],
+                "secret": env["WHMCS_API_SECRET"]}).json()
+            assert (answer["totalresults"], answer["numreturned"]) == ("20", "2")  # flavour 7
+        finally:
+            server.terminate()

@@ -18,7 +18,10 @@ from typing import Any
 
 from ..__version__ import __version__
 
-__all__ = ["age", "build_parser", "positive_int"]
+__all__ = ["SANDBOX_FLAVOURS", "age", "build_parser", "positive_int"]
+
+#: ``wf.sandbox.FLAVOURS``, written out so --help needs no import (a test keeps them equal).
+SANDBOX_FLAVOURS = ("8", "7", "quirks")
 
 _EXAMPLES = """\
 examples:
@@ -245,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="added to every request")
     box.add_argument("--per-order-ms", type=_seconds, default=0.0, metavar="MS",
                      help="added per order a GetOrders page holds (a production-like cost)")
+    box.add_argument("--flavour", choices=SANDBOX_FLAVOURS, default=SANDBOX_FLAVOURS[0],
+                     help="which WHMCS to imitate on the wire: 8 (integers, as the current "
+                          "reference shows), 7 (strings) or quirks (every untidy shape); "
+                          "default 8")
     box.set_defaults(handler=("_reports", "run_sandbox"))
 
     _table_commands(commands)

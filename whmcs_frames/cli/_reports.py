@@ -86,7 +86,8 @@ def run_statuses(args: argparse.Namespace, out: TextIO) -> int:
 def run_sandbox(args: argparse.Namespace, out: TextIO) -> int:
     try:
         box = sandbox.Sandbox(orders=args.orders, seed=args.seed,
-                              latency=args.latency_ms / 1000, port=args.port)
+                              latency=args.latency_ms / 1000, port=args.port,
+                              flavour=args.flavour)
     except OSError as exc:  # the port is taken, or not ours to bind
         print(f"whmcs-frames: cannot serve the sandbox on 127.0.0.1:{args.port}: "
               f"{exc.strerror or exc}", file=sys.stderr)
