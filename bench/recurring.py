@@ -18,12 +18,11 @@ Run: ``python bench/recurring.py [--services 100000] [--repeat 3] [--seed 7]``.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import random
-import time
-from collections.abc import Callable
 from typing import Any
+
+from frames import _best_of  # bench/ is on sys.path when run as a script
 
 from whmcs_frames import frames, reports
 
@@ -62,16 +61,6 @@ def synthetic_services(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """
     rng = random.Random(seed)
     return [_service(rng, sid, max(n // 3, 1)) for sid in range(1, n + 1)]
-
-
-def _best_of(repeat: int, func: Callable[[], Any]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main(argv: list[str] | None = None) -> int:

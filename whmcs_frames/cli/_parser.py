@@ -34,15 +34,19 @@ Every attempt, dry runs included, is appended to the audit log
 (WHMCS_FRAMES_AUDIT_LOG, default in your data directory)."""
 
 
-def positive_int(text: str) -> int:
-    """An argparse ``type`` for counts and ids: a whole number of at least 1."""
+def _whole_number(text: str, minimum: int, wanted: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive integer: {text!r}")
+        value = minimum - 1
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"not {wanted}: {text!r}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type`` for counts and ids: a whole number of at least 1."""
+    return _whole_number(text, 1, "a positive integer")
 
 
 def _seconds(text: str) -> float:
@@ -57,13 +61,7 @@ def _seconds(text: str) -> float:
 
 def _count(text: str) -> int:
     """A whole number of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
-    return value
+    return _whole_number(text, 0, "a whole number >= 0")
 
 
 def _port(text: str) -> int:

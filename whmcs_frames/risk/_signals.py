@@ -88,28 +88,26 @@ def shared_ip(inputs: Inputs) -> Flag:
     return flag, clause
 
 
+def _velocity(inputs: Inputs, key: str, rule: str, words: str) -> Flag:
+    """Orders sharing the order's ``key`` column within ``window``, flagged at ``rule``."""
+    o, r = inputs.orders, inputs.rules
+    if not _has(inputs, key):
+        return _na(inputs)
+    count, _ = window_counts(o[key], o["t"], r["window"])
+    flag = _flag(count >= r[rule], ~np.isnan(count), o.index)
+    clause = _words([pd.Series(count, index=o.index).astype("Int64"), words,
+                     o[key], f" within {duration(r['window'])}"], o.index, flag)
+    return flag, clause
+
+
 def client_velocity(inputs: Inputs) -> Flag:
     """Orders by the order's client within ``window``."""
-    o, r = inputs.orders, inputs.rules
-    if not _has(inputs, "user"):
-        return _na(inputs)
-    count, _ = window_counts(o["user"], o["t"], r["window"])
-    flag = _flag(count >= r["client_orders"], ~np.isnan(count), o.index)
-    clause = _words([pd.Series(count, index=o.index).astype("Int64"), " orders from client ",
-                     o["user"], f" within {duration(r['window'])}"], o.index, flag)
-    return flag, clause
+    return _velocity(inputs, "user", "client_orders", " orders from client ")
 
 
 def ip_velocity(inputs: Inputs) -> Flag:
     """Orders from the order's IP within ``window``."""
-    o, r = inputs.orders, inputs.rules
-    if not _has(inputs, "ip"):
-        return _na(inputs)
-    count, _ = window_counts(o["ip"], o["t"], r["window"])
-    flag = _flag(count >= r["ip_orders"], ~np.isnan(count), o.index)
-    clause = _words([pd.Series(count, index=o.index).astype("Int64"), " orders from IP ",
-                     o["ip"], f" within {duration(r['window'])}"], o.index, flag)
-    return flag, clause
+    return _velocity(inputs, "ip", "ip_orders", " orders from IP ")
 
 
 def new_client(inputs: Inputs) -> Flag:
